@@ -1,0 +1,159 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Folder of the origin workspace; embedded data defaults live under it. */
+const ORIGIN_DIR = path.resolve(import.meta.dirname, '..');
+
+const SHOPS = ['gallery', 'bookstore', 'watches', 'accessories'] as const;
+
+/** Text that must be a whole number within bounds, e.g. a port or milliseconds. */
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const url = (schemes: readonly string[]) =>
+  z
+    .string()
+    .url('must be a URL')
+    .refine((value) => schemes.includes(new URL(value).protocol), {
+      message: `must start with ${schemes.map((s) => `${s}//`).join(' or ')}`,
+    });
+
+const envSchema = z
+  .object({
+    /** `production` refuses the embedded database and demo fallbacks. */
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    /** TCP port of the origin. */
+    PORT: int(0, 65535).default(3000),
+    /** Interface to bind; defaults to loopback except in production (containers). */
+    HOST: z.string().min(1).optional(),
+    /** PostgreSQL connection string. Absent: an embedded PGlite database (not in production). */
+    DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+    /** Schema used for every table (search_path); lets tests and shops share one database. */
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+      .default('public'),
+    /** Upper bound of the connection pool per process. */
+    DATABASE_POOL_MAX: int(1, 200).default(10),
+    /** Redis connection string for the second cache tier. Absent: L2 off. */
+    REDIS_URL: url(['redis:', 'rediss:']).optional(),
+    /** Folder of the embedded database when DATABASE_URL is absent. */
+    EMBEDDED_DB_DIR: z
+      .string()
+      .min(1)
+      .default(path.join(ORIGIN_DIR, '.data', 'pglite')),
+    /** Folder that holds product images in development (S3 in production). */
+    MEDIA_DIR: z
+      .string()
+      .min(1)
+      .default(path.join(ORIGIN_DIR, '.data', 'media')),
+    /** Shop seeded into a new embedded database. */
+    SEED_SHOP: z.enum(SHOPS).default('gallery'),
+    /** Number of products seeded into a new embedded database. */
+    SEED_PRODUCTS: int(1, 200_000).default(200),
+    /** pino level: fatal, error, warn, info, debug, trace or silent. */
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    /** Largest accepted request body, in bytes. */
+    BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(100 * 1024),
+    /**
+     * Express `trust proxy`: a hop count, `loopback`, or a comma list of subnets.
+     * CloudFront → ALB → task is 2 hops, so production defaults to 2 and the
+     * client IP is the one CloudFront saw, not the edge's.
+     */
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(\d{1,2}|loopback|[0-9a-fA-F.:/, ]+)$/, 'must be a hop count, loopback or subnets')
+      .optional(),
+    /** After SIGTERM, how long readiness fails while requests are still served (ms). */
+    SHUTDOWN_DELAY_MS: int(0, 20_000).optional(),
+    /** After that, how long in-flight requests get before connections are cut (ms). */
+    SHUTDOWN_TIMEOUT_MS: int(100, 22_000).default(15_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required in production (the embedded database is for development only)',
+      });
+    }
+  });
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  host: string;
+  database:
+    | { kind: 'external'; url: string; schema: string; poolMax: number }
+    | { kind: 'embedded'; dir: string; schema: string; poolMax: 1 };
+  redisUrl: string | null;
+  mediaDir: string;
+  seed: { shop: (typeof SHOPS)[number]; products: number };
+  logLevel: string;
+  bodyLimitBytes: number;
+  trustProxy: number | string;
+  shutdown: { delayMs: number; timeoutMs: number };
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, as they do for most twelve-factor tools.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map(
+        (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+      ),
+    );
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const trust = e.TRUST_PROXY ?? (production ? '2' : 'loopback');
+  const delayMs = e.SHUTDOWN_DELAY_MS ?? (production ? 5_000 : 0);
+  // ECS kills the task 25 s after SIGTERM; keep 3 s of that for closing pools.
+  if (delayMs + e.SHUTDOWN_TIMEOUT_MS > 22_000) {
+    throw new ConfigError([
+      `SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS: must add up to at most 22000 so the process exits within the 25 s stop timeout (got ${delayMs + e.SHUTDOWN_TIMEOUT_MS})`,
+    ]);
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    database: e.DATABASE_URL
+      ? {
+          kind: 'external',
+          url: e.DATABASE_URL,
+          schema: e.DATABASE_SCHEMA,
+          poolMax: e.DATABASE_POOL_MAX,
+        }
+      : { kind: 'embedded', dir: e.EMBEDDED_DB_DIR, schema: e.DATABASE_SCHEMA, poolMax: 1 },
+    redisUrl: e.REDIS_URL ?? null,
+    mediaDir: e.MEDIA_DIR,
+    seed: { shop: e.SEED_SHOP, products: e.SEED_PRODUCTS },
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    trustProxy: /^\d+$/.test(trust) ? Number(trust) : trust,
+    shutdown: { delayMs, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+  };
+}
+
+export { SHOPS };
