@@ -1,0 +1,103 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { catalogRoutes } from './catalog/index.ts';
+import type { Config } from './config.ts';
+import type { Database } from './platform/db/database.ts';
+import { healthRoutes, type Lifecycle } from './platform/health.ts';
+import {
+  type AnyRoute,
+  buildOpenApiDocument,
+  defineRoute,
+  mountRoutes,
+} from './platform/http/api.ts';
+import { apiNotFound, errorMiddleware } from './platform/http/error-middleware.ts';
+import { type Logger, requestLogger } from './platform/logging.ts';
+import { createMetrics, type Metrics } from './platform/metrics.ts';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  /** Second cache tier; null when REDIS_URL is not set. */
+  redis: Redis | null;
+}
+
+export interface App {
+  app: Express;
+  /** Set `draining` to fail readiness and close keep-alive connections. */
+  lifecycle: Lifecycle;
+  metrics: Metrics;
+  routes: readonly AnyRoute[];
+}
+
+const VERSION = '0.1.0';
+
+/** Builds the Express app. It does not listen: server.ts and the tests do. */
+export function createApp(deps: AppDeps): App {
+  const { config, logger, db, redis } = deps;
+  const lifecycle: Lifecycle = { draining: false };
+  const metrics = createMetrics(() => db.poolStats());
+
+  const routes: AnyRoute[] = [
+    ...healthRoutes({ db, redis, metrics, lifecycle }),
+    ...catalogRoutes({ db }),
+  ];
+  let openapi: unknown;
+  routes.push(
+    defineRoute({
+      method: 'get',
+      path: '/api/openapi.json',
+      operationId: 'openapi',
+      summary: 'This OpenAPI 3.1 document, generated from the route schemas',
+      tags: ['operations'],
+      response: z.record(z.string(), z.unknown()),
+      handler: async () => {
+        openapi ??= buildOpenApiDocument(routes, { title: 'Vitrine origin API', version: VERSION });
+        return openapi as Record<string, unknown>;
+      },
+    }),
+  );
+
+  const app = express();
+  app.disable('x-powered-by');
+  // CloudFront → ALB → task: req.ip is the shopper's address, not the edge's.
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(requestLogger(logger));
+  app.use(metrics.middleware);
+  app.use((_req, res, next) => {
+    // While draining, finish this request but do not keep the connection.
+    if (lifecycle.draining) res.setHeader('connection', 'close');
+    next();
+  });
+  app.use(
+    helmet({
+      // JSON and media only so far: nothing here may run script or be framed.
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      },
+      crossOriginResourcePolicy: { policy: 'same-site' },
+    }),
+  );
+  app.use(express.json({ limit: config.bodyLimitBytes }));
+  app.use(
+    '/media',
+    express.static(config.mediaDir, {
+      immutable: true,
+      maxAge: '365d',
+      index: false,
+      fallthrough: true,
+    }),
+  );
+
+  const router = express.Router();
+  mountRoutes(router, routes);
+  app.use(router);
+  app.use(apiNotFound);
+  app.use(errorMiddleware);
+
+  return { app, lifecycle, metrics, routes };
+}

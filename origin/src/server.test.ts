@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { json } from '../test/support/http.ts';
+
+const SERVER = path.join(import.meta.dirname, 'server.ts');
+
+interface Child {
+  proc: ChildProcessWithoutNullStreams;
+  url: string;
+  lines: Array<Record<string, unknown>>;
+  stderr: () => string;
+}
+
+/** Starts `node src/server.ts` as `npm start` does and waits for its URL. */
+async function startOrigin(env: Record<string, string>): Promise<Child> {
+  const proc = spawn(process.execPath, [SERVER], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'development',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  let err = '';
+  proc.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl = buffered.indexOf('\n');
+      while (nl >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        nl = buffered.indexOf('\n');
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          lines.push(entry);
+          if (typeof entry.url === 'string' && String(entry.msg).startsWith('origin listening'))
+            resolve(entry.url);
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    proc.once('exit', (code) =>
+      reject(new Error(`origin exited with ${code} before listening:\n${err}`)),
+    );
+  });
+  return { proc, url, lines, stderr: () => err };
+}
+
+async function exitOf(
+  proc: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; ms: number }> {
+  const started = performance.now();
+  if (proc.exitCode !== null) return { code: proc.exitCode, ms: 0 };
+  const [code] = (await once(proc, 'exit')) as [number | null];
+  return { code, ms: performance.now() - started };
+}
+
+/** Database settings for a child: a private schema on the real server, else embedded PGlite. */
+function databaseEnv(): { env: Record<string, string>; cleanup(): Promise<void> } {
+  const url = process.env.DATABASE_URL;
+  if (!url)
+    return { env: { EMBEDDED_DB_DIR: 'memory://', SEED_PRODUCTS: '5' }, cleanup: async () => {} };
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  return {
+    env: { DATABASE_URL: url, DATABASE_SCHEMA: schema },
+    async cleanup() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+describe('server process', () => {
+  it('when a variable is malformed, then the origin refuses to boot and names it', async () => {
+    const proc = spawn(process.execPath, [SERVER], {
+      env: { PATH: process.env.PATH ?? '', PORT: 'abc', REDIS_URL: 'localhost:6379' },
+    });
+    let err = '';
+    proc.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const { code } = await exitOf(proc);
+    assert.equal(code, 1);
+    assert.match(err, /PORT: must be a whole number/);
+    assert.match(err, /REDIS_URL: must be a URL/);
+  });
+
+  describe('graceful shutdown on SIGTERM', () => {
+    const database = databaseEnv();
+    after(() => database.cleanup());
+
+    it('when a request is in flight, then readiness fails at once, the request completes and the process exits 0', async () => {
+      const child = await startOrigin({
+        ...database.env,
+        SHUTDOWN_DELAY_MS: '600',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+      });
+      const { port } = new URL(child.url);
+      // A slow upload: the request is in flight until we send the rest of its body.
+      const socket = net.connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      const body = '{"slow": "upload"}';
+      socket.write(
+        `POST /api/v1/nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+      );
+      let response = '';
+      socket.on('data', (d: Buffer) => {
+        response += d.toString();
+      });
+      await new Promise((r) => setTimeout(r, 150));
+
+      child.proc.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 150));
+      const ready = await fetch(`${child.url}/readyz`);
+      assert.equal(ready.status, 503, 'readiness fails while draining');
+      assert.equal((await json(ready)).checks.draining, true);
+
+      socket.write(body.slice(5));
+      await once(socket, 'end');
+      assert.match(response, /^HTTP\/1\.1 404 /, 'the in-flight request got its answer');
+      assert.match(response, /"code":"ROUTE_NOT_FOUND"/);
+      assert.match(response, /[Cc]onnection: close/);
+
+      const { code, ms } = await exitOf(child.proc);
+      assert.equal(code, 0, child.stderr());
+      assert.ok(ms < 5_000, `exited ${Math.round(ms)} ms after the request finished`);
+      assert.ok(child.lines.some((l) => l.msg === 'shutdown complete'));
+    });
+
+    it('when a request never finishes, then its connection is cut at the deadline and the process still exits in time', async () => {
+      const child = await startOrigin({
+        ...database.env,
+        SHUTDOWN_DELAY_MS: '0',
+        SHUTDOWN_TIMEOUT_MS: '800',
+      });
+      const { port } = new URL(child.url);
+      const socket = net.connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        'POST /api/v1/nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+      );
+      socket.on('error', () => {});
+      await new Promise((r) => setTimeout(r, 100));
+      const started = performance.now();
+      child.proc.kill('SIGTERM');
+      const { code } = await exitOf(child.proc);
+      const ms = performance.now() - started;
+      assert.equal(code, 0, child.stderr());
+      assert.ok(ms >= 700 && ms < 4_000, `exited after ${Math.round(ms)} ms`);
+    });
+  });
+
+  describe('embedded PostgreSQL (no DATABASE_URL)', () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'vitrine-embedded-'));
+    });
+    after(() => rm(dir, { recursive: true, force: true }));
+
+    it('when started on an empty folder, then it migrates, seeds and serves products; a restart keeps them', async () => {
+      const env = {
+        EMBEDDED_DB_DIR: path.join(dir, 'pglite'),
+        MEDIA_DIR: path.join(dir, 'media'),
+        SEED_PRODUCTS: '30',
+      };
+      const first = await startOrigin(env);
+      try {
+        assert.ok(first.lines.some((l) => String(l.msg).startsWith('database: embedded PGlite')));
+        assert.ok(first.lines.some((l) => String(l.msg).startsWith('cache: L1 in process only')));
+        assert.ok(first.lines.some((l) => l.msg === 'embedded database seeded'));
+        const page = await json(await fetch(`${first.url}/api/v1/products?limit=100`));
+        assert.ok(
+          page.items.length > 20 && page.items.length <= 30,
+          `${page.items.length} published products`,
+        );
+        const slug = page.items[0].slug;
+        const detail = await fetch(`${first.url}/api/v1/products/${slug}`);
+        assert.equal(detail.status, 200);
+        const product = await json(detail);
+        assert.equal(product.slug, slug);
+        const image = await fetch(`${first.url}${product.images[0].url}`);
+        assert.equal(image.status, 200);
+        assert.match(image.headers.get('content-type') ?? '', /image\/svg\+xml/);
+      } finally {
+        first.proc.kill('SIGTERM');
+        assert.equal((await exitOf(first.proc)).code, 0);
+      }
+
+      const second = await startOrigin(env);
+      try {
+        assert.ok(
+          !second.lines.some((l) => l.msg === 'embedded database seeded'),
+          'no second seed',
+        );
+        const page = await json(await fetch(`${second.url}/api/v1/products?limit=100`));
+        assert.ok(page.items.length > 20);
+      } finally {
+        second.proc.kill('SIGTERM');
+        assert.equal((await exitOf(second.proc)).code, 0);
+      }
+    });
+  });
+});
