@@ -8,7 +8,7 @@ import {
 } from '../test/support/database.ts';
 import { json, type Listening, listen } from '../test/support/http.ts';
 import { startTcpProxy } from '../test/support/tcp-proxy.ts';
-import { createApp } from './app.ts';
+import { type App, createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { createLogger } from './platform/logging.ts';
@@ -19,14 +19,16 @@ const logger = createLogger('silent');
 describe('app: error model, headers, health, metrics and OpenAPI', () => {
   let t: TestDatabase;
   let http: Listening;
+  let built: App;
 
   before(async () => {
     t = await createTestDatabase({ overrides: { BODY_LIMIT_BYTES: '2048' } });
-    const { app } = createApp({ config: t.config, logger, db: t.db, redis: null });
-    http = await listen(app);
+    built = createApp({ config: t.config, logger, db: t.db, redis: null });
+    http = await listen(built.app);
   });
   after(async () => {
     await http?.close();
+    await built?.close();
     await t?.drop();
   });
 
@@ -144,8 +146,8 @@ describe('app: readiness follows its dependencies', () => {
   it('when Redis is configured but unreachable, then readiness is degraded, not failed: the shop still serves', async () => {
     const t = await createTestDatabase();
     const redis = createRedis('redis://127.0.0.1:1', logger);
-    const { app } = createApp({ config: t.config, logger, db: t.db, redis });
-    const http = await listen(app);
+    const built = createApp({ config: t.config, logger, db: t.db, redis });
+    const http = await listen(built.app);
     try {
       const res = await fetch(`${http.baseUrl}/readyz`);
       assert.equal(res.status, 200);
@@ -157,6 +159,7 @@ describe('app: readiness follows its dependencies', () => {
     } finally {
       redis.disconnect();
       await http.close();
+      await built.close();
       await t.drop();
     }
   });
@@ -167,8 +170,8 @@ describe('app: readiness follows its dependencies', () => {
       const t = await createTestDatabase();
       const redis = createRedis(liveRedis, logger);
       await once(redis, 'ready');
-      const { app } = createApp({ config: t.config, logger, db: t.db, redis });
-      const http = await listen(app);
+      const built = createApp({ config: t.config, logger, db: t.db, redis });
+      const http = await listen(built.app);
       try {
         const body = await json(await fetch(`${http.baseUrl}/readyz`));
         assert.deepEqual(body, {
@@ -178,6 +181,7 @@ describe('app: readiness follows its dependencies', () => {
       } finally {
         await redis.quit();
         await http.close();
+        await built.close();
         await t.drop();
       }
     });
@@ -187,8 +191,8 @@ describe('app: readiness follows its dependencies', () => {
     if (!hasExternalDatabase) {
       // Embedded: closing PGlite is the outage.
       const t = await createTestDatabase();
-      const { app } = createApp({ config: t.config, logger, db: t.db, redis: null });
-      const http = await listen(app);
+      const built = createApp({ config: t.config, logger, db: t.db, redis: null });
+      const http = await listen(built.app);
       try {
         assert.equal((await fetch(`${http.baseUrl}/readyz`)).status, 200);
         await t.db.close();
@@ -197,6 +201,7 @@ describe('app: readiness follows its dependencies', () => {
         assert.equal((await json(res)).checks.database, 'fail');
       } finally {
         await http.close();
+        await built.close();
       }
       return;
     }
@@ -210,8 +215,8 @@ describe('app: readiness follows its dependencies', () => {
       DATABASE_URL: target.toString(),
     });
     const db = await openDatabase(config.database, logger);
-    const { app } = createApp({ config, logger, db, redis: null });
-    const http = await listen(app);
+    const built = createApp({ config, logger, db, redis: null });
+    const http = await listen(built.app);
     try {
       assert.equal((await fetch(`${http.baseUrl}/readyz`)).status, 200);
       proxy.down();
@@ -227,6 +232,7 @@ describe('app: readiness follows its dependencies', () => {
       assert.equal(status, 200, 'ready again once the database is back');
     } finally {
       await http.close();
+      await built.close();
       await db.close();
       await proxy.close();
     }

@@ -2,9 +2,12 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { createAccounts } from './accounts/index.ts';
 import { catalogRoutes } from './catalog/index.ts';
 import type { Config } from './config.ts';
+import { type Cache, createCache } from './platform/cache/index.ts';
 import type { Database } from './platform/db/database.ts';
+import { isDatabaseUnavailable } from './platform/db/errors.ts';
 import { healthRoutes, type Lifecycle } from './platform/health.ts';
 import {
   type AnyRoute,
@@ -15,6 +18,7 @@ import {
 import { apiNotFound, errorMiddleware } from './platform/http/error-middleware.ts';
 import { type Logger, requestLogger } from './platform/logging.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
+import { createRedis } from './platform/redis.ts';
 
 export interface AppDeps {
   config: Config;
@@ -22,6 +26,8 @@ export interface AppDeps {
   db: Database;
   /** Second cache tier; null when REDIS_URL is not set. */
   redis: Redis | null;
+  /** Milliseconds since the epoch; tests move it to expire sessions. */
+  clock?: () => number;
 }
 
 export interface App {
@@ -29,7 +35,10 @@ export interface App {
   /** Set `draining` to fail readiness and close keep-alive connections. */
   lifecycle: Lifecycle;
   metrics: Metrics;
+  cache: Cache;
   routes: readonly AnyRoute[];
+  /** Releases what the app opened itself (the cache's bus subscriber). */
+  close(): Promise<void>;
 }
 
 const VERSION = '0.1.0';
@@ -37,11 +46,26 @@ const VERSION = '0.1.0';
 /** Builds the Express app. It does not listen: server.ts and the tests do. */
 export function createApp(deps: AppDeps): App {
   const { config, logger, db, redis } = deps;
+  const clock = deps.clock ?? Date.now;
   const lifecycle: Lifecycle = { draining: false };
   const metrics = createMetrics(() => db.poolStats());
+  const redisUrl = config.redisUrl;
+  const cache = createCache({
+    namespace: 'vitrine',
+    redis,
+    ...(redis && redisUrl
+      ? { createSubscriber: () => createRedis(redisUrl, logger, 'cache-bus') }
+      : {}),
+    logger,
+    registry: metrics.registry,
+    // Stale copies stand in for an unreachable database, never for a bug.
+    staleIfError: isDatabaseUnavailable,
+  });
+  const accounts = createAccounts({ config, db, cache, redis, clock });
 
   const routes: AnyRoute[] = [
     ...healthRoutes({ db, redis, metrics, lifecycle }),
+    ...accounts.routes,
     ...catalogRoutes({ db }),
   ];
   let openapi: unknown;
@@ -93,11 +117,14 @@ export function createApp(deps: AppDeps): App {
     }),
   );
 
+  // Sessions and CSRF for the API; health and metrics never touch them.
+  app.use('/api', accounts.sessionMiddleware, accounts.csrfMiddleware);
+
   const router = express.Router();
   mountRoutes(router, routes);
   app.use(router);
   app.use(apiNotFound);
   app.use(errorMiddleware);
 
-  return { app, lifecycle, metrics, routes };
+  return { app, lifecycle, metrics, cache, routes, close: () => cache.close() };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -70,12 +71,67 @@ const envSchema = z
       .string()
       .regex(/^(\d{1,2}|loopback|[0-9a-fA-F.:/, ]+)$/, 'must be a hop count, loopback or subnets')
       .optional(),
+    /**
+     * Session signing key ring: `kid:secret` pairs separated by commas. The
+     * first signs; all verify. Secrets are at least 32 characters. Required in
+     * production; elsewhere a random ring is made at boot (sessions end on restart).
+     */
+    SESSION_KEYS: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,32}:[^,\s]{32,}(,[A-Za-z0-9_-]{1,32}:[^,\s]{32,})*$/,
+        'must be kid:secret pairs separated by commas, each kid 1–32 of [A-Za-z0-9_-] and each secret at least 32 characters',
+      )
+      .optional(),
+    /** `false` drops `Secure` and the `__Host-` prefix for plain-HTTP development. Refused in production. */
+    SESSION_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
+    /** A session ends after this long without a request (seconds). */
+    SESSION_IDLE_TIMEOUT_S: int(60, 30 * 86_400).default(12 * 3_600),
+    /** A session ends this long after login, however active (seconds). */
+    SESSION_ABSOLUTE_TIMEOUT_S: int(300, 90 * 86_400).default(7 * 86_400),
+    /** Public address of the shop (the CloudFront or local edge URL); writes from other origins are refused. */
+    PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
+    /** Failed logins per account within the window before it is throttled. */
+    LOGIN_FAILURES_PER_ACCOUNT: int(1, 1_000).default(5),
+    /** Failed logins per client IP within the window before it is throttled. */
+    LOGIN_FAILURES_PER_IP: int(1, 100_000).default(50),
+    /** Window (and block duration) of the login throttles, in seconds. */
+    LOGIN_THROTTLE_WINDOW_S: int(1, 86_400).default(900),
     /** After SIGTERM, how long readiness fails while requests are still served (ms). */
     SHUTDOWN_DELAY_MS: int(0, 20_000).optional(),
     /** After that, how long in-flight requests get before connections are cut (ms). */
     SHUTDOWN_TIMEOUT_MS: int(100, 22_000).default(15_000),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_KEYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_KEYS'],
+        message: 'is required in production',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.PUBLIC_BASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_BASE_URL'],
+        message: 'is required in production',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.SESSION_COOKIE_SECURE === 'false') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_COOKIE_SECURE'],
+        message:
+          'cannot be false in production: session cookies are always Secure and __Host- prefixed there',
+      });
+    }
+    if (env.SESSION_IDLE_TIMEOUT_S > env.SESSION_ABSOLUTE_TIMEOUT_S) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_IDLE_TIMEOUT_S'],
+        message: 'must not exceed SESSION_ABSOLUTE_TIMEOUT_S',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.DATABASE_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -99,6 +155,40 @@ export interface Config {
   bodyLimitBytes: number;
   trustProxy: number | string;
   shutdown: { delayMs: number; timeoutMs: number };
+  sessions: {
+    /** Signing keys by kid; `signingKid` names the one that signs. */
+    keys: ReadonlyMap<string, string>;
+    signingKid: string;
+    /** True when the ring was generated at boot (not configured). */
+    ephemeralKeys: boolean;
+    secureCookie: boolean;
+    idleTimeoutS: number;
+    absoluteTimeoutS: number;
+  };
+  publicBaseUrl: string;
+  loginThrottle: { perAccount: number; perIp: number; windowS: number };
+}
+
+function parseKeyRing(text: string | undefined): {
+  keys: Map<string, string>;
+  signingKid: string;
+  ephemeral: boolean;
+} {
+  if (!text) {
+    return {
+      keys: new Map([['boot', randomBytes(32).toString('base64url')]]),
+      signingKid: 'boot',
+      ephemeral: true,
+    };
+  }
+  const pairs = text.split(',').map((pair) => {
+    const i = pair.indexOf(':');
+    return [pair.slice(0, i), pair.slice(i + 1)] as const;
+  });
+  const keys = new Map(pairs);
+  if (keys.size !== pairs.length)
+    throw new ConfigError(['SESSION_KEYS: each kid must appear once']);
+  return { keys, signingKid: pairs[0]?.[0] ?? '', ephemeral: false };
 }
 
 export class ConfigError extends Error {
@@ -134,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS: must add up to at most 22000 so the process exits within the 25 s stop timeout (got ${delayMs + e.SHUTDOWN_TIMEOUT_MS})`,
     ]);
   }
+  const ring = parseKeyRing(e.SESSION_KEYS);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -153,6 +244,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trustProxy: /^\d+$/.test(trust) ? Number(trust) : trust,
     shutdown: { delayMs, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    sessions: {
+      keys: ring.keys,
+      signingKid: ring.signingKid,
+      ephemeralKeys: ring.ephemeral,
+      secureCookie: e.SESSION_COOKIE_SECURE === 'true',
+      idleTimeoutS: e.SESSION_IDLE_TIMEOUT_S,
+      absoluteTimeoutS: e.SESSION_ABSOLUTE_TIMEOUT_S,
+    },
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT || 3000}`,
+    loginThrottle: {
+      perAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
+      perIp: e.LOGIN_FAILURES_PER_IP,
+      windowS: e.LOGIN_THROTTLE_WINDOW_S,
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,66 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { json } from '../test/support/http.ts';
+import { exitOf, startOrigin } from '../test/support/origin-process.ts';
 
 const SERVER = path.join(import.meta.dirname, 'server.ts');
-
-interface Child {
-  proc: ChildProcessWithoutNullStreams;
-  url: string;
-  lines: Array<Record<string, unknown>>;
-  stderr: () => string;
-}
-
-/** Starts `node src/server.ts` as `npm start` does and waits for its URL. */
-async function startOrigin(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, [SERVER], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'development',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-  });
-  const lines: Array<Record<string, unknown>> = [];
-  let err = '';
-  proc.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    proc.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      let nl = buffered.indexOf('\n');
-      while (nl >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        nl = buffered.indexOf('\n');
-        try {
-          const entry = JSON.parse(line) as Record<string, unknown>;
-          lines.push(entry);
-          if (typeof entry.url === 'string' && String(entry.msg).startsWith('origin listening'))
-            resolve(entry.url);
-        } catch {
-          // not a log line
-        }
-      }
-    });
-    proc.once('exit', (code) =>
-      reject(new Error(`origin exited with ${code} before listening:\n${err}`)),
-    );
-  });
-  return { proc, url, lines, stderr: () => err };
-}
-
-async function exitOf(
-  proc: ChildProcessWithoutNullStreams,
-): Promise<{ code: number | null; ms: number }> {
-  const started = performance.now();
-  if (proc.exitCode !== null) return { code: proc.exitCode, ms: 0 };
-  const [code] = (await once(proc, 'exit')) as [number | null];
-  return { code, ms: performance.now() - started };
-}
 
 /** Database settings for a child: a private schema on the real server, else embedded PGlite. */
 function databaseEnv(): { env: Record<string, string>; cleanup(): Promise<void> } {
@@ -133,8 +76,9 @@ describe('server process', () => {
 
       socket.write(body.slice(5));
       await once(socket, 'end');
-      assert.match(response, /^HTTP\/1\.1 404 /, 'the in-flight request got its answer');
-      assert.match(response, /"code":"ROUTE_NOT_FOUND"/);
+      // Parsed, then refused for want of a CSRF token: a full answer to a full request.
+      assert.match(response, /^HTTP\/1\.1 403 /, 'the in-flight request got its answer');
+      assert.match(response, /"code":"CSRF_TOKEN_MISSING"/);
       assert.match(response, /[Cc]onnection: close/);
 
       const { code, ms } = await exitOf(child.proc);

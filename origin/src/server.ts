@@ -65,7 +65,12 @@ export async function startServer(
     logger.info('cache: L1 in process only (set REDIS_URL to add Redis as L2)');
   }
 
-  const { app, lifecycle } = createApp({ config, logger, db, redis });
+  if (config.sessions.ephemeralKeys) {
+    logger.warn(
+      'SESSION_KEYS is not set: using a key ring made at boot, so sessions end when the origin restarts',
+    );
+  }
+  const { app, lifecycle, close: closeApp } = createApp({ config, logger, db, redis });
   const server = createServer(app);
   // Longer than the ALB's 60 s idle timeout, so the ALB always closes first.
   server.keepAliveTimeout = 65_000;
@@ -91,6 +96,7 @@ export async function startServer(
       }, config.shutdown.timeoutMs);
       await closed;
       clearTimeout(deadline);
+      await closeApp();
       await redis?.quit().catch(() => redis?.disconnect());
       await db.close();
       logger.info('shutdown complete');

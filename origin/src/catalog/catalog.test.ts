@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { QueryTypes } from 'sequelize';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import { json, type Listening, listen } from '../../test/support/http.ts';
-import { createApp } from '../app.ts';
+import { type App, createApp } from '../app.ts';
 import { createLogger } from '../platform/logging.ts';
 import { seedShop } from '../seed/index.ts';
 import type { ProductSummary } from './catalog.schemas.ts';
@@ -10,6 +10,7 @@ import type { ProductSummary } from './catalog.schemas.ts';
 describe('catalog read API', () => {
   let t: TestDatabase;
   let http: Listening;
+  let built: App;
   let published: Array<{ slug: string }>;
 
   before(async () => {
@@ -19,16 +20,12 @@ describe('catalog read API', () => {
       `SELECT slug FROM products WHERE status = 'published' ORDER BY published_at DESC, id DESC`,
       { type: QueryTypes.SELECT },
     );
-    const { app } = createApp({
-      config: t.config,
-      logger: createLogger('silent'),
-      db: t.db,
-      redis: null,
-    });
-    http = await listen(app);
+    built = createApp({ config: t.config, logger: createLogger('silent'), db: t.db, redis: null });
+    http = await listen(built.app);
   });
   after(async () => {
     await http?.close();
+    await built?.close();
     await t?.drop();
   });
 

@@ -11,11 +11,19 @@ export class AppError extends Error {
   readonly operational: boolean;
   /** Structured data the client needs to act (field errors, quantity available). */
   readonly details: unknown;
+  /** Response headers that go with the error (Retry-After). */
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     code: string,
     message: string,
-    options: { status?: number; operational?: boolean; details?: unknown; cause?: unknown } = {},
+    options: {
+      status?: number;
+      operational?: boolean;
+      details?: unknown;
+      cause?: unknown;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
@@ -23,6 +31,7 @@ export class AppError extends Error {
     this.status = options.status ?? 500;
     this.operational = options.operational ?? true;
     this.details = options.details;
+    this.headers = options.headers ?? {};
   }
 }
 

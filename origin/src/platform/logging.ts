@@ -11,6 +11,23 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'origin' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: {
+      // Only what helps debugging: ORM errors carry the row they failed on
+      // (password hashes included), so never serialise an error wholesale.
+      err: (
+        err: Error & {
+          code?: unknown;
+          cause?: unknown;
+          parent?: { code?: unknown; constraint?: unknown };
+        },
+      ) => ({
+        type: err.name,
+        message: err.message,
+        stack: err.stack,
+        ...(err.code === undefined ? {} : { code: err.code }),
+        ...(err.parent ? { db: { code: err.parent.code, constraint: err.parent.constraint } } : {}),
+      }),
+    },
     redact: {
       paths: [
         'req.headers.cookie',

@@ -40,6 +40,7 @@ export interface UserRow {
 }
 export interface SessionRow {
   idHash: string;
+  publicId: string;
   userId: number;
   createdAt: Date;
   lastSeenAt: Date;
@@ -204,7 +205,7 @@ export interface OutboxRow {
 
 /** A model whose listed columns have database defaults and may be omitted on insert. */
 type Table<T extends object, Defaults extends keyof T = never> = ModelStatic<
-  Model<T, Optional<T, Defaults>>
+  Model<T, Optional<T, Defaults>> & T
 >;
 
 const { BIGINT, INTEGER, TEXT, CHAR, BOOLEAN, DATE, JSONB, UUID, INET } = DataTypes;
@@ -212,6 +213,12 @@ const id = { type: BIGINT, primaryKey: true, autoIncrement: true };
 const now = { type: DATE, allowNull: false, defaultValue: DataTypes.NOW };
 const required = <T>(type: T) => ({ type, allowNull: false });
 const optional = <T>(type: T) => ({ type, allowNull: true });
+/** Mirrors a column's DEFAULT so Sequelize's not-null validation accepts an omitted value. */
+const withDefault = <T>(type: T, defaultValue: unknown) => ({
+  type,
+  allowNull: false,
+  defaultValue,
+});
 
 function table<T extends object, D extends keyof T = never>(
   sequelize: Sequelize,
@@ -231,24 +238,25 @@ export function defineModels(sequelize: Sequelize) {
       id,
       email: required(TEXT),
       passwordHash: required(TEXT),
-      displayName: required(TEXT),
-      role: required(TEXT),
+      displayName: withDefault(TEXT, ''),
+      role: withDefault(TEXT, 'customer'),
       createdAt: now,
       updatedAt: now,
     },
   );
-  const Session = table<SessionRow, 'createdAt' | 'lastSeenAt' | 'userAgent' | 'ip'>(
+  const Session = table<SessionRow, 'publicId' | 'createdAt' | 'lastSeenAt' | 'userAgent' | 'ip'>(
     sequelize,
     'Session',
     'sessions',
     {
       idHash: { type: TEXT, primaryKey: true },
+      publicId: { type: UUID, allowNull: false, defaultValue: DataTypes.UUIDV4 },
       userId: required(BIGINT),
       createdAt: now,
       lastSeenAt: now,
       idleExpiresAt: required(DATE),
       absoluteExpiresAt: required(DATE),
-      userAgent: required(TEXT),
+      userAgent: withDefault(TEXT, ''),
       ip: optional(INET),
     },
   );
@@ -261,7 +269,7 @@ export function defineModels(sequelize: Sequelize) {
       userId: optional(BIGINT),
       slug: required(TEXT),
       name: required(TEXT),
-      bio: required(TEXT),
+      bio: withDefault(TEXT, ''),
       createdAt: now,
       updatedAt: now,
     },
@@ -275,7 +283,7 @@ export function defineModels(sequelize: Sequelize) {
       slug: required(TEXT),
       name: required(TEXT),
       parentId: optional(BIGINT),
-      position: required(INTEGER),
+      position: withDefault(INTEGER, 0),
       createdAt: now,
       updatedAt: now,
     },
@@ -295,14 +303,14 @@ export function defineModels(sequelize: Sequelize) {
     id,
     slug: required(TEXT),
     title: required(TEXT),
-    description: required(TEXT),
+    description: withDefault(TEXT, ''),
     artistId: optional(BIGINT),
     categoryId: optional(BIGINT),
     priceMinor: required(INTEGER),
     currency: required(CHAR(3)),
-    status: required(TEXT),
+    status: withDefault(TEXT, 'draft'),
     kind: required(TEXT),
-    attributes: required(JSONB),
+    attributes: withDefault(JSONB, {}),
     publishedAt: optional(DATE),
     createdAt: now,
     updatedAt: now,
@@ -319,7 +327,7 @@ export function defineModels(sequelize: Sequelize) {
       width: required(INTEGER),
       height: required(INTEGER),
       alt: required(TEXT),
-      position: required(INTEGER),
+      position: withDefault(INTEGER, 0),
       createdAt: now,
     },
   );
@@ -330,9 +338,9 @@ export function defineModels(sequelize: Sequelize) {
     id,
     slug: required(TEXT),
     title: required(TEXT),
-    description: required(TEXT),
-    featured: required(BOOLEAN),
-    position: required(INTEGER),
+    description: withDefault(TEXT, ''),
+    featured: withDefault(BOOLEAN, false),
+    position: withDefault(INTEGER, 0),
     createdAt: now,
     updatedAt: now,
   });
@@ -344,7 +352,7 @@ export function defineModels(sequelize: Sequelize) {
   const Inventory = table<InventoryRow, 'held' | 'updatedAt'>(sequelize, 'Inventory', 'inventory', {
     productId: { type: BIGINT, primaryKey: true },
     onHand: required(INTEGER),
-    held: required(INTEGER),
+    held: withDefault(INTEGER, 0),
     updatedAt: now,
   });
   const Favorite = table<FavoriteRow, 'createdAt'>(sequelize, 'Favorite', 'favorites', {
@@ -446,7 +454,7 @@ export function defineModels(sequelize: Sequelize) {
     scope: { type: TEXT, primaryKey: true },
     key: { type: TEXT, primaryKey: true },
     requestHash: required(TEXT),
-    state: required(TEXT),
+    state: withDefault(TEXT, 'in_flight'),
     responseStatus: optional(INTEGER),
     responseBody: optional(JSONB),
     lockedUntil: optional(DATE),
@@ -462,7 +470,7 @@ export function defineModels(sequelize: Sequelize) {
       topic: required(TEXT),
       aggregateType: required(TEXT),
       aggregateId: required(TEXT),
-      payload: required(JSONB),
+      payload: withDefault(JSONB, {}),
       createdAt: now,
       publishedAt: optional(DATE),
     },

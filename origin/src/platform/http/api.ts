@@ -67,6 +67,8 @@ export interface RouteDefinition<
   response: R;
   /** Media type of the success body; JSON unless said otherwise. */
   contentType?: string;
+  /** Middleware run before validation: authentication and role checks. */
+  before?: RequestHandler[];
   /** Error statuses this route can answer with (ErrorResponse body), besides 500. */
   errors?: number[];
   /** Other documented outcomes with a body of their own (readiness 503). */
@@ -75,7 +77,8 @@ export interface RouteDefinition<
    * Returns the success body. It may set `res.status()` itself for a
    * documented extra response, or send the response itself.
    */
-  handler: (input: RouteInput<P, Q, B>, req: Request, res: Response) => Promise<z.input<R>>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a 204 handler returns nothing
+  handler: (input: RouteInput<P, Q, B>, req: Request, res: Response) => Promise<z.input<R> | void>;
 }
 
 /** Type helper: infers the generics from the literal so handlers are typed. */
@@ -137,7 +140,8 @@ function toHandler(route: AnyRoute): RequestHandler {
 
 /** Registers each route on the router (Express 5 forwards rejections to the error middleware). */
 export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
-  for (const route of routes) router[route.method](route.path, toHandler(route));
+  for (const route of routes)
+    router[route.method](route.path, ...(route.before ?? []), toHandler(route));
 }
 
 const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');

@@ -71,6 +71,7 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, next) => {
   if (!appError.operational || appError.status >= 500) {
     req.log?.error({ err: appError.cause ?? appError, code: appError.code }, appError.message);
   }
+  res.set(appError.headers);
   res.status(appError.status).json({
     error: {
       code: appError.code,

@@ -23,8 +23,11 @@ CREATE TABLE users (
   CONSTRAINT users_email_unique UNIQUE (email)
 );
 
+-- The cookie carries a random id; only its SHA-256 is stored. public_id names
+-- the session to its owner (list, end one) without revealing either.
 CREATE TABLE sessions (
   id_hash             text PRIMARY KEY CHECK (id_hash ~ '^[0-9a-f]{64}$'),
+  public_id           uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
   user_id             bigint NOT NULL REFERENCES users ON DELETE CASCADE,
   created_at          timestamptz NOT NULL DEFAULT now(),
   last_seen_at        timestamptz NOT NULL DEFAULT now(),

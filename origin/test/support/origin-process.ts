@@ -1,0 +1,63 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+
+const SERVER = path.join(import.meta.dirname, '..', '..', 'src', 'server.ts');
+
+export interface Child {
+  proc: ChildProcessWithoutNullStreams;
+  url: string;
+  lines: Array<Record<string, unknown>>;
+  stderr: () => string;
+}
+
+/** Starts `node src/server.ts` as `npm start` does and waits for its URL. */
+export async function startOrigin(env: Record<string, string>): Promise<Child> {
+  const proc = spawn(process.execPath, [SERVER], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'development',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  let err = '';
+  proc.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl = buffered.indexOf('\n');
+      while (nl >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        nl = buffered.indexOf('\n');
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          lines.push(entry);
+          if (typeof entry.url === 'string' && String(entry.msg).startsWith('origin listening'))
+            resolve(entry.url);
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    proc.once('exit', (code) =>
+      reject(new Error(`origin exited with ${code} before listening:\n${err}`)),
+    );
+  });
+  return { proc, url, lines, stderr: () => err };
+}
+
+export async function exitOf(
+  proc: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; ms: number }> {
+  const started = performance.now();
+  if (proc.exitCode !== null) return { code: proc.exitCode, ms: 0 };
+  const [code] = (await once(proc, 'exit')) as [number | null];
+  return { code, ms: performance.now() - started };
+}
