@@ -44,17 +44,44 @@ describe('config', () => {
     assert.match(problemsOf({ NODE_ENV: 'staging' })[0] ?? '', /^NODE_ENV:/);
   });
 
-  it('when production has no DATABASE_URL, then boot is refused: the embedded database is for development', () => {
-    assert.match(
-      problemsOf({ NODE_ENV: 'production' })[0] ?? '',
-      /^DATABASE_URL: is required in production/,
+  it('when production lacks DATABASE_URL, SESSION_KEYS or PUBLIC_BASE_URL, then boot is refused naming each', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    assert.ok(problems.some((p) => /^DATABASE_URL: is required in production/.test(p)));
+    assert.ok(problems.some((p) => /^SESSION_KEYS: is required in production/.test(p)));
+    assert.ok(problems.some((p) => /^PUBLIC_BASE_URL: is required in production/.test(p)));
+  });
+
+  it('when production asks for insecure session cookies, then boot is refused', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', SESSION_COOKIE_SECURE: 'false' });
+    assert.ok(
+      problems.some((p) => /^SESSION_COOKIE_SECURE: cannot be false in production/.test(p)),
     );
+  });
+
+  it('when SESSION_KEYS is malformed or repeats a kid, then the error names it', () => {
+    assert.match(
+      problemsOf({ SESSION_KEYS: 'k1:short' })[0] ?? '',
+      /^SESSION_KEYS: must be kid:secret pairs/,
+    );
+    assert.match(
+      problemsOf({ SESSION_KEYS: `k1:${'a'.repeat(32)},k1:${'b'.repeat(32)}` })[0] ?? '',
+      /^SESSION_KEYS: each kid must appear once/,
+    );
+  });
+
+  it('when SESSION_KEYS lists several keys, then the first signs and all verify', () => {
+    const config = loadConfig({ SESSION_KEYS: `new:${'n'.repeat(32)},old:${'o'.repeat(32)}` });
+    assert.equal(config.sessions.signingKid, 'new');
+    assert.deepEqual([...config.sessions.keys.keys()], ['new', 'old']);
+    assert.equal(config.sessions.ephemeralKeys, false);
   });
 
   it('when production is configured, then it binds all interfaces, trusts CloudFront and the ALB, and drains first', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://u:p@db:5432/shop',
+      SESSION_KEYS: `k1:${'s'.repeat(32)}`,
+      PUBLIC_BASE_URL: 'https://shop.example',
     });
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.trustProxy, 2);

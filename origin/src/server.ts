@@ -39,7 +39,9 @@ async function prepareDatabase(config: Config, logger: Logger): Promise<Database
   }
   const applied = await db.migrate();
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  if (config.database.kind === 'embedded' && (await db.models.Product.count()) === 0) {
+  const empty = async () =>
+    (await db.models.Product.count()) === 0 && (await db.models.Artist.count()) === 0;
+  if (config.database.kind === 'embedded' && (await empty())) {
     // A newcomer's first start: give them a shop to look at.
     const started = performance.now();
     const summary = await seedShop(db, { ...config.seed, mediaDir: config.mediaDir });

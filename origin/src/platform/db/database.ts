@@ -101,7 +101,8 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
       afterConnect: async (connection: unknown) => {
         if (schema === 'public') return;
         await (connection as { query(sql: string): Promise<unknown> }).query(
-          `SET search_path TO ${quoteIdent(schema)}, public`,
+          // The schema alone: falling back to public would let a suite see another's tables.
+          `SET search_path TO ${quoteIdent(schema)}`,
         );
       },
     },
