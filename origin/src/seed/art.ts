@@ -1,5 +1,8 @@
 import { createRandom, type Random } from './random.ts';
 
+/** "a" or "an" before a word, by its first letter (good enough for colour and material names). */
+export const article = (word: string) => (/^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`);
+
 /*
  * Generative SVG artwork for the seed catalogue. Everything is drawn from the
  * seeded PRNG: no network, no external files, no fonts to fetch. The output is
@@ -570,7 +573,7 @@ export function describeComposition(motif: Motif, palette: Palette): string {
     case 'lines':
       return `Line drawing of flowing ${a} strokes on ${bg}`;
     case 'horizon':
-      return `Landscape of ${a} hills under a ${bg} sky`;
+      return `Landscape of ${a} hills under ${article(bg)} sky`;
   }
 }
 

@@ -420,7 +420,7 @@ describe('seedShop: the default gallery (200 products)', () => {
       });
       assert.match(
         row.images[0]?.alt ?? '',
-        /^(Abstract composition|Geometric grid|Colour-field painting|Line drawing|Landscape) of .+ (on|under a) .+, by .+$/,
+        /^(Abstract composition|Geometric grid|Colour-field painting|Line drawing|Landscape) of .+ (on|under an?) .+, by .+$/,
       );
     }
     assert.deepEqual([...counts].sort(), [1, 2, 3], 'products have one, two or three pictures');

@@ -2,6 +2,7 @@ import type { SHOPS } from '../config.ts';
 import type { ProductKind } from '../platform/db/models.ts';
 import {
   type ArtworkSpec,
+  article,
   type Colour,
   describeComposition,
   MOTIFS,
@@ -133,7 +134,6 @@ const price99 = (random: Random, minMajor: number, maxMajor: number) =>
   random.int(minMajor, maxMajor) * 100 - 1;
 
 /** "a" or "an" before a word, by its first letter (good enough for our word lists). */
-const article = (word: string) => (/^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`);
 
 const FIRST_NAMES = [
   'Mara',
@@ -705,7 +705,7 @@ const gallery: ShopDefinition = {
         ...base,
         view: 'room',
         wall,
-        label: `${title} by ${maker.name}, framed on a ${wall.name} wall above a wooden bench`,
+        label: `${title} by ${maker.name}, framed on ${article(wall.name)} wall above a wooden bench`,
       });
     }
 
@@ -1404,7 +1404,7 @@ const watches: ShopDefinition = {
       offerLine = 'Delivered new with box, papers and a five-year warranty.';
     }
     const description = [
-      `The ${title} pairs a ${diameter} mm ${metal.name.toLowerCase()} case with a ${dial.name} dial and ${article(lcFirst(strapName))}.`,
+      `The ${title} pairs a ${diameter} mm ${metal.name.toLowerCase()} case with ${article(dial.name)} dial and ${article(lcFirst(strapName))}.`,
       `${movement} movement${movement === 'Quartz' ? ' with a battery life of about four years' : ` with a ${random.int(38, 80)}-hour power reserve`}; water resistant to ${waterResistanceM} m.`,
       offerLine,
     ].join(' ');
@@ -1863,7 +1863,7 @@ const accessories: ShopDefinition = {
         view: 'front',
         label: digital
           ? `Technical drawing of the ${title} by ${maker.name}`
-          : `${title} by ${maker.name}${title.endsWith(colour.name) ? '' : ` in ${colour.name.toLowerCase()}`}, on a ${base.backdrop.name} background`,
+          : `${title} by ${maker.name}${title.endsWith(colour.name) ? '' : ` in ${colour.name.toLowerCase()}`}, on ${article(base.backdrop.name)} background`,
       },
     ];
     if (random.chance(0.6))
