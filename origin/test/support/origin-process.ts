@@ -11,8 +11,15 @@ export interface Child {
   stderr: () => string;
 }
 
-/** Starts `node src/server.ts` as `npm start` does and waits for its URL. */
-export async function startOrigin(env: Record<string, string>): Promise<Child> {
+/**
+ * Starts `node src/server.ts` as `npm start` does and waits for its URL (from
+ * its info-level log). With `keepLogs: false` the log is drained unread once
+ * it listens, so a benchmark's client does not pay for parsing it.
+ */
+export async function startOrigin(
+  env: Record<string, string>,
+  options: { keepLogs?: boolean } = {},
+): Promise<Child> {
   const proc = spawn(process.execPath, [SERVER], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -29,7 +36,7 @@ export async function startOrigin(env: Record<string, string>): Promise<Child> {
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = '';
-    proc.stdout.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       buffered += d.toString();
       let nl = buffered.indexOf('\n');
       while (nl >= 0) {
@@ -39,13 +46,16 @@ export async function startOrigin(env: Record<string, string>): Promise<Child> {
         try {
           const entry = JSON.parse(line) as Record<string, unknown>;
           lines.push(entry);
-          if (typeof entry.url === 'string' && String(entry.msg).startsWith('origin listening'))
+          if (typeof entry.url === 'string' && String(entry.msg).startsWith('origin listening')) {
+            if (options.keepLogs === false) proc.stdout.off('data', onData).resume();
             resolve(entry.url);
+          }
         } catch {
           // not a log line
         }
       }
-    });
+    };
+    proc.stdout.on('data', onData);
     proc.once('exit', (code) =>
       reject(new Error(`origin exited with ${code} before listening:\n${err}`)),
     );
