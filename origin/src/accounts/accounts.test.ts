@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { Shopper } from '../../test/support/client.ts';
@@ -6,6 +11,7 @@ import { createTestDatabase, redisUrl, type TestDatabase } from '../../test/supp
 import { json, type Listening, listen } from '../../test/support/http.ts';
 import { createApp } from '../app.ts';
 import { type Config, loadConfig } from '../config.ts';
+import { openDatabase } from '../platform/db/database.ts';
 import { createLogger } from '../platform/logging.ts';
 import { createRedis } from '../platform/redis.ts';
 import { hashPassword, parseHash, verifyPassword } from './password.ts';
@@ -575,3 +581,109 @@ if (liveRedis) {
     });
   });
 }
+
+describe('accounts: behind CloudFront and the ALB (trust proxy 2)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await harness({
+      TRUST_PROXY: '2',
+      LOGIN_FAILURES_PER_IP: '3',
+      LOGIN_FAILURES_PER_ACCOUNT: '100',
+    });
+  });
+  after(() => h?.close());
+
+  it('when failures come through one CloudFront edge from two shoppers, then only the failing shopper is throttled', async () => {
+    // X-Forwarded-For as the ALB passes it: "<shopper>, <CloudFront edge>"; the ALB is the peer.
+    const edge = '130.176.0.10';
+    const send = (shopper: string) =>
+      fetch(`${h.http.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `${shopper}, ${edge}` },
+        body: JSON.stringify({ email: freshEmail(), password: 'wrong-password-x' }),
+      });
+    // Without a CSRF token these stop at 403 before the throttle, so sign in the proper way:
+    const as = (ip: string) => {
+      const s = new Shopper(h.http.baseUrl);
+      s.ip = `${ip}, ${edge}`;
+      return s;
+    };
+    assert.equal((await send('198.51.100.77')).status, 403, 'CSRF still applies');
+    const attacker = as('198.51.100.77');
+    for (let i = 0; i < 3; i++) {
+      assert.equal(
+        (await attacker.signIn('login', { email: freshEmail(), password: 'wrong-password-x' }))
+          .status,
+        401,
+      );
+    }
+    assert.equal(
+      (await attacker.signIn('login', { email: freshEmail(), password: 'wrong-password-x' }))
+        .status,
+      429,
+    );
+    const neighbour = as('198.51.100.78');
+    assert.equal(
+      (await neighbour.signIn('login', { email: freshEmail(), password: 'wrong-password-x' }))
+        .status,
+      401,
+      'the shared edge address is not what gets throttled',
+    );
+  });
+});
+
+describe('accounts: admin:create', () => {
+  it('when run with an email and a password on stdin, then an admin exists who can sign in; the public API cannot make one', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vitrine-admin-'));
+    const env = {
+      PATH: process.env.PATH ?? '',
+      EMBEDDED_DB_DIR: path.join(dir, 'pglite'),
+      LOG_LEVEL: 'silent',
+    };
+    try {
+      const cli = spawn(
+        process.execPath,
+        [
+          path.join(import.meta.dirname, '..', 'cli', 'admin-create.ts'),
+          '--email',
+          'Root@Example.com',
+        ],
+        { env },
+      );
+      cli.stdin.end(`${PASSWORD}\n`);
+      let out = '';
+      cli.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      const [code] = (await once(cli, 'exit')) as [number];
+      assert.equal(code, 0);
+      assert.match(out, /created admin root@example\.com/);
+      const db = await openDatabase(loadConfig(env).database, logger);
+      try {
+        const row = await db.models.User.findOne({
+          where: { email: 'root@example.com' },
+          raw: true,
+        });
+        assert.equal(row?.role, 'admin');
+        assert.equal(await verifyPassword(row?.passwordHash ?? '', PASSWORD), true);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const h = await harness();
+    try {
+      const shopper = new Shopper(h.http.baseUrl);
+      const res = await shopper.signIn('register', {
+        email: freshEmail(),
+        password: PASSWORD,
+        role: 'admin',
+      } as Record<string, string>);
+      assert.equal(res.status, 201);
+      assert.equal((await json(res)).user.role, 'customer', 'a role in the body is ignored');
+    } finally {
+      await h.close();
+    }
+  });
+});
