@@ -6,6 +6,7 @@ import { createAccounts } from './accounts/index.ts';
 import { catalogRoutes } from './catalog/index.ts';
 import type { Config } from './config.ts';
 import { type Cache, createCache } from './platform/cache/index.ts';
+import { type ChangeWriter, createChangeWriter } from './platform/changes.ts';
 import type { Database } from './platform/db/database.ts';
 import { isDatabaseUnavailable } from './platform/db/errors.ts';
 import { healthRoutes, type Lifecycle } from './platform/health.ts';
@@ -28,6 +29,16 @@ export interface AppDeps {
   redis: Redis | null;
   /** Milliseconds since the epoch; tests move it to expire sessions. */
   clock?: () => number;
+}
+
+export interface FeatureDeps {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  cache: Cache;
+  /** The one path for catalogue writes: transaction + outbox + cache invalidation. */
+  changes: ChangeWriter;
+  clock: () => number;
 }
 
 export interface App {
@@ -62,11 +73,20 @@ export function createApp(deps: AppDeps): App {
     staleIfError: isDatabaseUnavailable,
   });
   const accounts = createAccounts({ config, db, cache, redis, clock });
+  /** What every feature's routes may use. */
+  const feature: FeatureDeps = {
+    config,
+    logger,
+    db,
+    cache,
+    changes: createChangeWriter({ db, cache }),
+    clock,
+  };
 
   const routes: AnyRoute[] = [
     ...healthRoutes({ db, redis, metrics, lifecycle }),
     ...accounts.routes,
-    ...catalogRoutes({ db }),
+    ...catalogRoutes(feature),
   ];
   let openapi: unknown;
   routes.push(
