@@ -49,6 +49,19 @@ describe('config', () => {
     assert.ok(problems.some((p) => /^DATABASE_URL: is required in production/.test(p)));
     assert.ok(problems.some((p) => /^SESSION_KEYS: is required in production/.test(p)));
     assert.ok(problems.some((p) => /^PUBLIC_BASE_URL: is required in production/.test(p)));
+    assert.ok(problems.some((p) => /^PAYMENTS_PROVIDER: is required in production/.test(p)));
+  });
+
+  it('when Stripe is chosen without its keys, then both are named', () => {
+    const problems = problemsOf({ PAYMENTS_PROVIDER: 'stripe' });
+    assert.ok(
+      problems.some((p) => /^STRIPE_SECRET_KEY: is required with PAYMENTS_PROVIDER=stripe/.test(p)),
+    );
+    assert.ok(
+      problems.some((p) =>
+        /^STRIPE_WEBHOOK_SECRET: is required with PAYMENTS_PROVIDER=stripe/.test(p),
+      ),
+    );
   });
 
   it('when production asks for insecure session cookies, then boot is refused', () => {
@@ -82,7 +95,11 @@ describe('config', () => {
       DATABASE_URL: 'postgres://u:p@db:5432/shop',
       SESSION_KEYS: `k1:${'s'.repeat(32)}`,
       PUBLIC_BASE_URL: 'https://shop.example',
+      PAYMENTS_PROVIDER: 'stripe',
+      STRIPE_SECRET_KEY: 'sk_live_abc123',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc123',
     });
+    assert.equal(config.payments.provider, 'stripe');
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.trustProxy, 2);
     assert.equal(config.database.kind, 'external');

@@ -97,6 +97,24 @@ const envSchema = z
     LOGIN_FAILURES_PER_IP: int(1, 100_000).default(50),
     /** Window (and block duration) of the login throttles, in seconds. */
     LOGIN_THROTTLE_WINDOW_S: int(1, 86_400).default(900),
+    /** `test` (built-in processor with test cards, offline) or `stripe`. Required in production. */
+    PAYMENTS_PROVIDER: z.enum(['test', 'stripe']).optional(),
+    /** Secret the test processor signs its webhooks with (>= 32 characters); made at boot outside production. */
+    PAYMENTS_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Stripe secret API key (`sk_live_…` / `sk_test_…`); required with PAYMENTS_PROVIDER=stripe. */
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(live|test)_[A-Za-z0-9]+$/, 'must be a Stripe secret key')
+      .optional(),
+    /** Stripe webhook signing secret (`whsec_…`); required with PAYMENTS_PROVIDER=stripe. */
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9]+$/, 'must be a Stripe webhook secret')
+      .optional(),
+    /** How long stock stays held for an order awaiting payment (minutes). */
+    CHECKOUT_HOLD_MINUTES: int(1, 24 * 60).default(15),
+    /** How long a digital download link works (seconds). */
+    DOWNLOAD_LINK_TTL_S: int(60, 7 * 86_400).default(3_600),
     /** After SIGTERM, how long readiness fails while requests are still served (ms). */
     SHUTDOWN_DELAY_MS: int(0, 20_000).optional(),
     /** After that, how long in-flight requests get before connections are cut (ms). */
@@ -131,6 +149,35 @@ const envSchema = z
         path: ['SESSION_IDLE_TIMEOUT_S'],
         message: 'must not exceed SESSION_ABSOLUTE_TIMEOUT_S',
       });
+    }
+    if (env.NODE_ENV === 'production' && !env.PAYMENTS_PROVIDER) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMENTS_PROVIDER'],
+        message:
+          'is required in production: stripe for a live shop, test only for load tests and demos',
+      });
+    }
+    if (
+      env.NODE_ENV === 'production' &&
+      env.PAYMENTS_PROVIDER === 'test' &&
+      !env.PAYMENTS_WEBHOOK_SECRET
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMENTS_WEBHOOK_SECRET'],
+        message: 'is required in production',
+      });
+    }
+    if (env.PAYMENTS_PROVIDER === 'stripe') {
+      for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {
+        if (!env[name])
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required with PAYMENTS_PROVIDER=stripe',
+          });
+      }
     }
     if (env.NODE_ENV === 'production' && !env.DATABASE_URL) {
       ctx.addIssue({
@@ -167,6 +214,13 @@ export interface Config {
   };
   publicBaseUrl: string;
   loginThrottle: { perAccount: number; perIp: number; windowS: number };
+  payments: {
+    provider: 'test' | 'stripe';
+    /** Signs and verifies the test processor's webhooks. */
+    webhookSecret: string;
+    stripe: { secretKey: string; webhookSecret: string } | null;
+  };
+  checkout: { holdMs: number; downloadLinkTtlS: number };
 }
 
 function parseKeyRing(text: string | undefined): {
@@ -258,6 +312,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perIp: e.LOGIN_FAILURES_PER_IP,
       windowS: e.LOGIN_THROTTLE_WINDOW_S,
     },
+    payments: {
+      provider: e.PAYMENTS_PROVIDER ?? 'test',
+      webhookSecret: e.PAYMENTS_WEBHOOK_SECRET ?? randomBytes(32).toString('base64url'),
+      stripe:
+        e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+          ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
+          : null,
+    },
+    checkout: { holdMs: e.CHECKOUT_HOLD_MINUTES * 60_000, downloadLinkTtlS: e.DOWNLOAD_LINK_TTL_S },
   };
 }
 

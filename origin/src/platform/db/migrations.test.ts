@@ -21,6 +21,7 @@ const TABLES = [
   'product_images',
   'products',
   'sessions',
+  'test_payment_charges',
   'users',
 ];
 

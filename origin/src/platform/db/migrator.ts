@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { type MigrationFn, SequelizeStorage, Umzug } from 'umzug';
 import { shopSchema } from './migrations/0001-shop-schema.ts';
+import { checkout } from './migrations/0002-checkout.ts';
 
 export interface Migration {
   name: string;
@@ -9,7 +10,7 @@ export interface Migration {
 }
 
 /** Every migration in order. Append only; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [shopSchema];
+export const MIGRATIONS: readonly Migration[] = [shopSchema, checkout];
 
 interface MigratorLogger {
   info(obj: object, msg?: string): void;

@@ -185,6 +185,8 @@ export interface PaymentEventRow {
 export interface IdempotencyKeyRow {
   scope: string;
   key: string;
+  /** The order the first attempt created (0002-checkout). */
+  orderId: string | null;
   requestHash: string;
   state: 'in_flight' | 'completed';
   responseStatus: number | null;
@@ -449,11 +451,12 @@ export function defineModels(sequelize: Sequelize) {
   );
   const IdempotencyKey = table<
     IdempotencyKeyRow,
-    'state' | 'responseStatus' | 'responseBody' | 'lockedUntil' | 'createdAt'
+    'orderId' | 'state' | 'responseStatus' | 'responseBody' | 'lockedUntil' | 'createdAt'
   >(sequelize, 'IdempotencyKey', 'idempotency_keys', {
     scope: { type: TEXT, primaryKey: true },
     key: { type: TEXT, primaryKey: true },
     requestHash: required(TEXT),
+    orderId: optional(UUID),
     state: withDefault(TEXT, 'in_flight'),
     responseStatus: optional(INTEGER),
     responseBody: optional(JSONB),
