@@ -28,7 +28,15 @@ export type ChargeResult =
   /** Money is taken. */
   | { status: 'captured'; providerRef: string }
   /** Accepted, completes later (3-D Secure, bank transfer): a webhook tells the outcome. */
-  | { status: 'pending'; providerRef: string }
+  | {
+      status: 'pending';
+      providerRef: string;
+      /**
+       * Stripe only: the PaymentIntent's client secret, for Stripe.js
+       * `handleNextAction` to run 3-D Secure in the browser. Never stored or logged.
+       */
+      clientSecret?: string;
+    }
   /** Refused by the issuer or the processor; `code` is stable (card_declined, insufficient_funds, …). */
   | { status: 'declined'; providerRef: string | null; code: string; message: string };
 
