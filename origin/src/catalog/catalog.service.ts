@@ -1,14 +1,50 @@
-import { AppError, NotFoundError } from '../platform/errors.ts';
+import type { Cache, GetOrLoadOptions } from '../platform/cache/index.ts';
+import { NotFoundError } from '../platform/errors.ts';
+import {
+  type CursorOrder,
+  decodeCursor,
+  encodeCursor,
+  fingerprint,
+  type Position,
+} from './catalog.cursor.ts';
 import type {
   CatalogRepository,
+  CollectionRow,
   ImageRow,
-  ListPosition,
+  ProductDetailRow,
+  ProductFilters,
   ProductListRow,
+  SortedRow,
 } from './catalog.repository.ts';
-import type { ProductDetail, ProductPage, ProductSummary } from './catalog.schemas.ts';
+import type {
+  ArtistProfile,
+  Availability,
+  CategoryList,
+  CollectionList,
+  CollectionPage,
+  CollectionSummary,
+  ListProductsQuery,
+  PopularList,
+  ProductDetail,
+  ProductPage,
+  ProductRecommendations,
+  ProductSummary,
+  Sort,
+  StockState,
+} from './catalog.schemas.ts';
+import { CATALOG, productTag } from './catalog.tags.ts';
 
 /** Where product images are served from; the storage interface will own this. */
 const MEDIA_PREFIX = '/media/';
+
+/** At or below this many units, a stock-tracked product reads as `low_stock`. */
+export const LOW_STOCK_THRESHOLD = 3;
+
+/**
+ * Lists filtered on stock: stock moves with every sale, and a sale does not
+ * invalidate the catalogue, so such lists are refreshed more often.
+ */
+const STOCK_LIST_TIMINGS: GetOrLoadOptions = { l2TtlMs: 30_000 };
 
 const imageOf = (image: ImageRow) => ({
   url: `${MEDIA_PREFIX}${image.storageKey}`,
@@ -17,6 +53,22 @@ const imageOf = (image: ImageRow) => ({
   alt: image.alt,
   contentType: image.contentType,
 });
+
+type ImageColumns = Pick<
+  ProductListRow,
+  'imageKey' | 'imageWidth' | 'imageHeight' | 'imageAlt' | 'imageContentType'
+>;
+
+const firstImage = (row: ImageColumns) =>
+  row.imageKey && row.imageWidth && row.imageHeight && row.imageContentType
+    ? imageOf({
+        storageKey: row.imageKey,
+        width: row.imageWidth,
+        height: row.imageHeight,
+        alt: row.imageAlt ?? '',
+        contentType: row.imageContentType,
+      })
+    : null;
 
 function toSummary(row: ProductListRow): ProductSummary {
   return {
@@ -31,90 +83,247 @@ function toSummary(row: ProductListRow): ProductSummary {
       row.categorySlug && row.categoryName
         ? { slug: row.categorySlug, name: row.categoryName }
         : null,
-    image:
-      row.imageKey && row.imageWidth && row.imageHeight && row.imageContentType
-        ? imageOf({
-            storageKey: row.imageKey,
-            width: row.imageWidth,
-            height: row.imageHeight,
-            alt: row.imageAlt ?? '',
-            contentType: row.imageContentType,
-          })
-        : null,
+    image: firstImage(row),
     publishedAt: new Date(row.publishedAt).toISOString(),
   };
 }
 
-/** Opaque to clients: base64url of `[publishedAt ISO, id]`. */
-export function encodeCursor(position: ListPosition): string {
-  return Buffer.from(JSON.stringify([position.publishedAt.toISOString(), position.id])).toString(
-    'base64url',
-  );
-}
-
-export function decodeCursor(cursor: string): ListPosition {
-  const invalid = () =>
-    new AppError(
-      'INVALID_CURSOR',
-      'The cursor is not one this API returned; start again without a cursor.',
-      {
-        status: 400,
-      },
-    );
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(value) || value.length !== 2) throw invalid();
-  const [at, id] = value as [unknown, unknown];
-  const publishedAt = typeof at === 'string' ? new Date(at) : new Date(Number.NaN);
-  if (Number.isNaN(publishedAt.getTime()) || !Number.isSafeInteger(id) || (id as number) < 1)
-    throw invalid();
-  return { publishedAt, id: id as number };
-}
-
-export function catalogService(repository: CatalogRepository) {
+function toDetail(row: ProductDetailRow): ProductDetail {
+  const tracked = row.onHand !== null;
   return {
-    async listProducts(query: {
-      limit: number;
-      cursor?: string | undefined;
-    }): Promise<ProductPage> {
-      const after = query.cursor ? decodeCursor(query.cursor) : null;
-      const rows = await repository.listPublished(query.limit + 1, after);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toSummary),
-        nextCursor:
-          rows.length > query.limit && last
-            ? encodeCursor({ publishedAt: new Date(last.publishedAt), id: last.id })
-            : null,
-      };
+    ...toSummary(row),
+    description: row.description,
+    attributes: row.attributes,
+    images: row.images.map(imageOf),
+    stock: {
+      tracked,
+      available: tracked ? Math.max(0, (row.onHand ?? 0) - (row.held ?? 0)) : null,
+    },
+  };
+}
+
+const toCollection = (row: CollectionRow): CollectionSummary => ({
+  slug: row.slug,
+  title: row.title,
+  description: row.description,
+  featured: row.featured,
+  itemCount: row.itemCount,
+  cover: firstImage(row),
+});
+
+/** A page from `limit + 1` rows: the extra row only says that another page exists. */
+function pageOf(
+  rows: SortedRow[],
+  limit: number,
+  cursorFor: (position: Position) => string,
+): { items: ProductSummary[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toSummary),
+    nextCursor: rows.length > limit && last ? cursorFor({ key: last.sortKey, id: last.id }) : null,
+  };
+}
+
+/** The state an island shows for a published product's stock. */
+export function stockState(onHand: number | null, held: number | null): StockState {
+  if (onHand === null) return 'in_stock';
+  const available = onHand - (held ?? 0);
+  if (available <= 0) return 'sold_out';
+  return available <= LOW_STOCK_THRESHOLD ? 'low_stock' : 'in_stock';
+}
+
+export interface CatalogServiceOptions {
+  repository: CatalogRepository;
+  cache: Cache;
+  /**
+   * Prefix of every cache key, naming the data source (e.g. `catalog:public`):
+   * two shops or test schemas sharing one Redis must not read each other's
+   * catalogue.
+   */
+  keyPrefix: string;
+}
+
+export function catalogService({ repository, cache, keyPrefix }: CatalogServiceOptions) {
+  const catalogTags = { tags: [CATALOG] };
+  const key = (...parts: unknown[]) => `${keyPrefix}:${JSON.stringify(parts)}`;
+
+  /** A page of products: `filters` must already be normalised (it keys the cache and the cursor). */
+  async function productPage(
+    filters: ProductFilters,
+    sort: Sort,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<ProductPage> {
+    const filtersId = fingerprint(filters);
+    const after = cursor ? decodeCursor(cursor, sort, filtersId) : null;
+    return cache.getOrLoad(
+      key('products', sort, limit, cursor ?? null, filters),
+      async () => {
+        const rows = await repository.listProducts(filters, sort, limit + 1, after);
+        return pageOf(rows, limit, (position) => encodeCursor(sort, filtersId, position));
+      },
+      filters.inStock ? { ...catalogTags, ...STOCK_LIST_TIMINGS } : catalogTags,
+    );
+  }
+
+  async function publishedId(slug: string): Promise<number> {
+    // Slug → id is catalogue-wide (a rename or publication changes it); the
+    // detail itself is cached per product so a write to one work leaves the others.
+    const id = await cache.getOrLoad(
+      key('product-id', slug),
+      () => repository.findPublishedIdBySlug(slug),
+      catalogTags,
+    );
+    if (id === null) throw productNotFound(slug);
+    return id;
+  }
+
+  return {
+    listProducts(query: ListProductsQuery): Promise<ProductPage> {
+      // Fixed key order and no undefined members: equal queries give equal cache keys and cursors.
+      const filters: ProductFilters = {};
+      if (query.collection !== undefined) filters.collection = query.collection;
+      if (query.category !== undefined) filters.category = query.category;
+      if (query.artist !== undefined) filters.artist = query.artist;
+      if (query.q !== undefined) filters.terms = query.q;
+      if (query.minPrice !== undefined) filters.minPrice = query.minPrice;
+      if (query.maxPrice !== undefined) filters.maxPrice = query.maxPrice;
+      if (query.inStock) filters.inStock = true;
+      return productPage(filters, query.sort, query.limit, query.cursor);
     },
 
     async getProduct(slug: string): Promise<ProductDetail> {
-      const found = await repository.findPublishedBySlug(slug);
-      if (!found)
-        throw new NotFoundError(
-          'PRODUCT_NOT_FOUND',
-          `No published product has the slug "${slug}".`,
-        );
-      const { row, images } = found;
-      const tracked = row.onHand !== null;
-      return {
-        ...toSummary(row),
-        description: row.description,
-        attributes: row.attributes,
-        images: images.map(imageOf),
-        stock: {
-          tracked,
-          available: tracked ? Math.max(0, (row.onHand ?? 0) - (row.held ?? 0)) : null,
+      const id = await publishedId(slug);
+      const product = await cache.getOrLoad(
+        key('product', id),
+        async () => {
+          const row = await repository.findPublishedById(id);
+          return row ? toDetail(row) : null;
         },
+        { tags: [productTag(id)] },
+      );
+      // Unpublished between the two reads.
+      if (!product) throw productNotFound(slug);
+      return product;
+    },
+
+    async recommendations(slug: string, limit: number): Promise<ProductRecommendations> {
+      const id = await publishedId(slug);
+      return cache.getOrLoad(
+        key('recommendations', id, limit),
+        async () => {
+          const [byArtist, inCollections] = await Promise.all([
+            repository.moreByArtist(id, limit),
+            repository.alsoInCollections(id, limit),
+          ]);
+          return {
+            moreByArtist: byArtist.map(toSummary),
+            alsoInCollections: inCollections.map(toSummary),
+          };
+        },
+        catalogTags,
+      );
+    },
+
+    listCollections(): Promise<CollectionList> {
+      return cache.getOrLoad(
+        key('collections'),
+        async () => ({ items: (await repository.listCollections()).map(toCollection) }),
+        catalogTags,
+      );
+    },
+
+    async getCollection(
+      slug: string,
+      limit: number,
+      cursor: string | undefined,
+    ): Promise<CollectionPage> {
+      const order: CursorOrder = 'curated';
+      const filtersId = fingerprint({ collection: slug });
+      const after = cursor ? decodeCursor(cursor, order, filtersId) : null;
+      const page = await cache.getOrLoad(
+        key('collection', slug, limit, cursor ?? null),
+        async () => {
+          const [collection] = await repository.listCollections(slug);
+          if (!collection) return null;
+          const rows = await repository.collectionItems(collection.id, limit + 1, after);
+          return {
+            collection: toCollection(collection),
+            ...pageOf(rows, limit, (position) => encodeCursor(order, filtersId, position)),
+          };
+        },
+        catalogTags,
+      );
+      if (!page) {
+        throw new NotFoundError(
+          'COLLECTION_NOT_FOUND',
+          `No collection with published works has the slug "${slug}".`,
+        );
+      }
+      return page;
+    },
+
+    listCategories(): Promise<CategoryList> {
+      return cache.getOrLoad(
+        key('categories'),
+        async () => ({ items: await repository.listCategories() }),
+        catalogTags,
+      );
+    },
+
+    async getArtist(slug: string, limit: number): Promise<ArtistProfile> {
+      const artist = await cache.getOrLoad(
+        key('artist', slug),
+        () => repository.findArtist(slug),
+        catalogTags,
+      );
+      // An artist without a published work has no public page yet.
+      if (!artist || artist.workCount === 0) {
+        throw new NotFoundError(
+          'ARTIST_NOT_FOUND',
+          `No artist with published works has the slug "${slug}".`,
+        );
+      }
+      // The same page as /products?artist=<slug>, so its cursor continues there.
+      const works = await productPage({ artist: slug }, 'newest', limit, undefined);
+      return {
+        artist: {
+          slug: artist.slug,
+          name: artist.name,
+          bio: artist.bio,
+          workCount: artist.workCount,
+        },
+        works,
+      };
+    },
+
+    async popular(limit: number): Promise<PopularList> {
+      const { items } = await productPage({}, 'popular', limit, undefined);
+      return { items };
+    },
+
+    /** Live stock and price, straight from the database: never cached here (the edge may, briefly). */
+    async availability(ids: readonly number[]): Promise<Availability> {
+      const rows = await repository.availability(ids);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return {
+        items: ids.map((id) => {
+          const row = byId.get(id);
+          if (!row) return { id, state: 'unavailable', available: null, price: null };
+          return {
+            id,
+            state: stockState(row.onHand, row.held),
+            available: row.onHand === null ? null : Math.max(0, row.onHand - (row.held ?? 0)),
+            price: { amountMinor: row.priceMinor, currency: row.currency },
+          };
+        }),
       };
     },
   };
 }
+
+const productNotFound = (slug: string) =>
+  new NotFoundError('PRODUCT_NOT_FOUND', `No published product has the slug "${slug}".`);
 
 export type CatalogService = ReturnType<typeof catalogService>;
