@@ -132,10 +132,26 @@ describe('app: error model, headers, health, metrics and OpenAPI', () => {
       '#/components/schemas/ErrorResponse',
     );
     const list = doc.paths['/api/v1/products'].get;
-    assert.deepEqual(list.parameters.map((p: { name: string }) => p.name).sort(), [
+    const names = list.parameters.map((p: { name: string }) => p.name);
+    for (const name of [
       'cursor',
       'limit',
-    ]);
+      'sort',
+      'q',
+      'collection',
+      'category',
+      'artist',
+      'inStock',
+    ]) {
+      assert.ok(names.includes(name), `listProducts documents ${name}`);
+    }
+    const checkout = doc.paths['/api/v1/checkout'].post;
+    assert.ok(
+      checkout.parameters.some(
+        (p: { in: string; name: string }) => p.in === 'header' && p.name === 'idempotency-key',
+      ),
+      'the Idempotency-Key header is documented',
+    );
     assert.ok(doc.components.schemas.ProductDetail);
     for (const path of ['/healthz', '/readyz', '/metrics', '/api/openapi.json'])
       assert.ok(doc.paths[path], path);

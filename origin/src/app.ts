@@ -3,8 +3,14 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createAccounts } from './accounts/index.ts';
+import { adminRoutes } from './admin/index.ts';
+import { createCart } from './cart/index.ts';
 import { catalogRoutes } from './catalog/index.ts';
+import { createCheckout } from './checkout/index.ts';
 import type { Config } from './config.ts';
+import { favoritesRoutes } from './favorites/index.ts';
+import { createOrders } from './orders/index.ts';
+import { createPaymentProvider } from './payments/index.ts';
 import { type Cache, createCache } from './platform/cache/index.ts';
 import { type ChangeWriter, createChangeWriter } from './platform/changes.ts';
 import type { Database } from './platform/db/database.ts';
@@ -20,6 +26,9 @@ import { apiNotFound, errorMiddleware } from './platform/http/error-middleware.t
 import { type Logger, requestLogger } from './platform/logging.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { createRedis } from './platform/redis.ts';
+import { createStorage } from './platform/storage/index.ts';
+import { publishingRoutes } from './publishing/index.ts';
+import { studioRoutes } from './studio/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -48,9 +57,14 @@ export interface App {
   metrics: Metrics;
   cache: Cache;
   routes: readonly AnyRoute[];
+  /** Releases expired stock holds and forgets day-old idempotency keys; server.ts runs it on a timer. */
+  sweep(): Promise<{ expired: number; keys: number }>;
   /** Releases what the app opened itself (the cache's bus subscriber). */
   close(): Promise<void>;
 }
+
+/** Payment webhooks are signed over their exact bytes: keep them for those routes only. */
+const WEBHOOK_PATH = '/api/v1/payments/webhooks/';
 
 const VERSION = '0.1.0';
 
@@ -72,7 +86,6 @@ export function createApp(deps: AppDeps): App {
     // Stale copies stand in for an unreachable database, never for a bug.
     staleIfError: isDatabaseUnavailable,
   });
-  const accounts = createAccounts({ config, db, cache, redis, clock });
   /** What every feature's routes may use. */
   const feature: FeatureDeps = {
     config,
@@ -82,11 +95,32 @@ export function createApp(deps: AppDeps): App {
     changes: createChangeWriter({ db, cache }),
     clock,
   };
+  const cart = createCart(feature);
+  const accounts = createAccounts({
+    config,
+    db,
+    cache,
+    redis,
+    clock,
+    afterSignIn: cart.afterSignIn,
+  });
+  const payments = createPaymentProvider(config.payments, { db, clock });
+  const orders = createOrders({ ...feature, payments, ring: accounts.sessions.ring });
+  const checkout = createCheckout({ ...feature, payments, orders: orders.service });
+  /** Uploaded images: the local media folder in development, S3 in production. */
+  const writeOptions = { storage: createStorage(config.storage), imageLimits: config.images };
 
   const routes: AnyRoute[] = [
     ...healthRoutes({ db, redis, metrics, lifecycle }),
     ...accounts.routes,
     ...catalogRoutes(feature),
+    ...cart.routes,
+    ...checkout.routes,
+    ...orders.routes,
+    ...publishingRoutes(feature),
+    ...studioRoutes(feature, writeOptions),
+    ...adminRoutes(feature, writeOptions),
+    ...favoritesRoutes(feature, writeOptions),
   ];
   let openapi: unknown;
   routes.push(
@@ -126,7 +160,14 @@ export function createApp(deps: AppDeps): App {
       crossOriginResourcePolicy: { policy: 'same-site' },
     }),
   );
-  app.use(express.json({ limit: config.bodyLimitBytes }));
+  app.use(
+    express.json({
+      limit: config.bodyLimitBytes,
+      verify: (req, _res, buf) => {
+        if (req.url?.startsWith(WEBHOOK_PATH)) (req as express.Request).rawBody = Buffer.from(buf);
+      },
+    }),
+  );
   app.use(
     '/media',
     express.static(config.mediaDir, {
@@ -146,5 +187,13 @@ export function createApp(deps: AppDeps): App {
   app.use(apiNotFound);
   app.use(errorMiddleware);
 
-  return { app, lifecycle, metrics, cache, routes, close: () => cache.close() };
+  return {
+    app,
+    lifecycle,
+    metrics,
+    cache,
+    routes,
+    sweep: checkout.sweep,
+    close: () => cache.close(),
+  };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import type { StorageSettings } from './platform/storage/index.ts';
 
 /** Folder of the origin workspace; embedded data defaults live under it. */
 const ORIGIN_DIR = path.resolve(import.meta.dirname, '..');
@@ -111,6 +112,28 @@ const envSchema = z
       .string()
       .regex(/^whsec_[A-Za-z0-9]+$/, 'must be a Stripe webhook secret')
       .optional(),
+    /** Where uploaded images go: `local` (MEDIA_DIR, served at /media) or `s3`. */
+    STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+    /** S3 bucket for images; required with STORAGE_DRIVER=s3. */
+    MEDIA_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+      .optional(),
+    /** Key prefix in the bucket, so CloudFront's /media/* maps onto it. */
+    MEDIA_BUCKET_PREFIX: z.string().default('media/'),
+    /** URL prefix images are served from: /media, or an absolute CDN address. */
+    MEDIA_PUBLIC_URL: z.string().min(1).default('/media'),
+    /** Region of the media bucket; the SDK's own lookup when unset. */
+    AWS_REGION: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like eu-west-1')
+      .optional(),
+    /** Largest image upload in bytes (413 above). */
+    IMAGE_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** Longest side of an uploaded image in pixels (422 above). */
+    IMAGE_MAX_DIMENSION: int(16, 50_000).default(12_000),
+    /** Most pixels of an uploaded image, read from its header before decoding (422 above). */
+    IMAGE_MAX_PIXELS: int(256, 500_000_000).default(50_000_000),
     /** How long stock stays held for an order awaiting payment (minutes). */
     CHECKOUT_HOLD_MINUTES: int(1, 24 * 60).default(15),
     /** How long a digital download link works (seconds). */
@@ -169,6 +192,13 @@ const envSchema = z
         message: 'is required in production',
       });
     }
+    if (env.STORAGE_DRIVER === 's3' && !env.MEDIA_BUCKET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MEDIA_BUCKET'],
+        message: 'is required with STORAGE_DRIVER=s3',
+      });
+    }
     if (env.PAYMENTS_PROVIDER === 'stripe') {
       for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {
         if (!env[name])
@@ -221,6 +251,8 @@ export interface Config {
     stripe: { secretKey: string; webhookSecret: string } | null;
   };
   checkout: { holdMs: number; downloadLinkTtlS: number };
+  storage: StorageSettings;
+  images: { maxBytes: number; maxDimension: number; maxPixels: number };
 }
 
 function parseKeyRing(text: string | undefined): {
@@ -321,6 +353,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : null,
     },
     checkout: { holdMs: e.CHECKOUT_HOLD_MINUTES * 60_000, downloadLinkTtlS: e.DOWNLOAD_LINK_TTL_S },
+    storage:
+      e.STORAGE_DRIVER === 's3' && e.MEDIA_BUCKET
+        ? {
+            driver: 's3',
+            bucket: e.MEDIA_BUCKET,
+            prefix: e.MEDIA_BUCKET_PREFIX,
+            publicUrl: e.MEDIA_PUBLIC_URL,
+            ...(e.AWS_REGION ? { region: e.AWS_REGION } : {}),
+          }
+        : { driver: 'local', dir: e.MEDIA_DIR, publicPath: e.MEDIA_PUBLIC_URL },
+    images: {
+      maxBytes: e.IMAGE_MAX_BYTES,
+      maxDimension: e.IMAGE_MAX_DIMENSION,
+      maxPixels: e.IMAGE_MAX_PIXELS,
+    },
   };
 }
 

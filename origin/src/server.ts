@@ -10,6 +10,8 @@ import { createLogger, type Logger } from './platform/logging.ts';
 import { createRedis } from './platform/redis.ts';
 import { seedShop } from './seed/index.ts';
 
+const SWEEP_EVERY_MS = 30_000;
+
 export interface RunningServer {
   server: Server;
   url: string;
@@ -72,7 +74,12 @@ export async function startServer(
       'SESSION_KEYS is not set: using a key ring made at boot, so sessions end when the origin restarts',
     );
   }
-  const { app, lifecycle, close: closeApp } = createApp({ config, logger, db, redis });
+  const { app, lifecycle, sweep, close: closeApp } = createApp({ config, logger, db, redis });
+  // Held stock of abandoned payments goes back on sale; several instances may sweep at once.
+  const sweeper = setInterval(() => {
+    sweep().catch((err: unknown) => logger.warn({ err }, 'checkout sweep failed; will retry'));
+  }, SWEEP_EVERY_MS);
+  sweeper.unref();
   const server = createServer(app);
   // Longer than the ALB's 60 s idle timeout, so the ALB always closes first.
   server.keepAliveTimeout = 65_000;
@@ -98,6 +105,7 @@ export async function startServer(
       }, config.shutdown.timeoutMs);
       await closed;
       clearTimeout(deadline);
+      clearInterval(sweeper);
       await closeApp();
       await redis?.quit().catch(() => redis?.disconnect());
       await db.close();

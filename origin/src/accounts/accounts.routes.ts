@@ -28,7 +28,11 @@ import {
 import { mintCsrfToken } from './csrf.ts';
 import type { SessionStore } from './sessions.ts';
 
+/** Runs after a sign-in or registration set the new session (the guest cart merge). */
+export type AfterSignIn = (req: Request, res: Response, userId: number) => Promise<void>;
+
 export interface AccountsRouteDeps {
+  afterSignIn: AfterSignIn;
   service: AccountsService;
   sessions: SessionStore;
   names: CookieNames;
@@ -49,12 +53,14 @@ export function csrfBinding(req: Request, names: CookieNames): string | null {
 }
 
 export function accountsRoutes({
+  afterSignIn,
   service,
   sessions,
   names,
   secureCookie,
 }: AccountsRouteDeps): AnyRoute[] {
-  const signedIn = (
+  const signedIn = async (
+    req: Request,
     res: Response,
     result: {
       user: z.input<typeof SignedIn>['user'];
@@ -64,6 +70,7 @@ export function accountsRoutes({
     },
   ) => {
     res.cookie(names.session, result.cookie, cookieOptions(secureCookie, result.expiresAt));
+    await afterSignIn(req, res, result.user.id);
     return { user: result.user, csrfToken: mintCsrfToken(sessions.ring, `s:${result.idHash}`) };
   };
 
@@ -100,7 +107,7 @@ export function accountsRoutes({
       handler: async ({ body }, req, res) => {
         const result = await service.register(body, metaOf(req));
         if (req.auth) await sessions.destroy(req.auth.session.idHash);
-        return signedIn(res, result);
+        return signedIn(req, res, result);
       },
     }),
     defineRoute({
@@ -114,7 +121,7 @@ export function accountsRoutes({
       errors: [400, 401, 403, 429],
       handler: async ({ body }, req, res) => {
         const result = await service.login(body, metaOf(req), req.auth?.session.idHash ?? null);
-        return signedIn(res, result);
+        return signedIn(req, res, result);
       },
     }),
     defineRoute({

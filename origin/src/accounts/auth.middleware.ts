@@ -12,13 +12,19 @@ export interface Auth {
 export interface CookieNames {
   session: string;
   csrf: string;
+  /** The guest cart's token (merged into the account cart at sign-in). */
+  cart: string;
 }
 
 /** `__Host-` requires Secure and Path=/ and no Domain: the browser enforces it. */
 export function cookieNames(secure: boolean): CookieNames {
   return secure
-    ? { session: '__Host-vitrine_session', csrf: '__Host-vitrine_csrf' }
-    : { session: 'vitrine_session', csrf: 'vitrine_csrf' };
+    ? {
+        session: '__Host-vitrine_session',
+        csrf: '__Host-vitrine_csrf',
+        cart: '__Host-vitrine_cart',
+      }
+    : { session: 'vitrine_session', csrf: 'vitrine_csrf', cart: 'vitrine_cart' };
 }
 
 export function cookieOptions(secure: boolean, expires?: Date): CookieOptions {

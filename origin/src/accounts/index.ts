@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Cache } from '../platform/cache/index.ts';
 import type { Database } from '../platform/db/database.ts';
-import { accountsRoutes, csrfBinding } from './accounts.routes.ts';
+import { type AfterSignIn, accountsRoutes, csrfBinding } from './accounts.routes.ts';
 import { accountsService } from './accounts.service.ts';
 import { cookieNames, sessionMiddleware } from './auth.middleware.ts';
 import { csrfProtection } from './csrf.ts';
@@ -10,7 +10,14 @@ import { createSessionStore } from './sessions.ts';
 import { createLoginThrottle } from './throttle.ts';
 
 export type { Auth } from './auth.middleware.ts';
-export { requireRole, requireUser } from './auth.middleware.ts';
+export {
+  type CookieNames,
+  clearCookie,
+  cookieNames,
+  cookieOptions,
+  requireRole,
+  requireUser,
+} from './auth.middleware.ts';
 export { hashPassword } from './password.ts';
 export { signSessionCookie, verifySessionCookie } from './session-cookie.ts';
 
@@ -20,10 +27,12 @@ export interface AccountsDeps {
   cache: Cache;
   redis: Redis | null;
   clock: () => number;
+  /** Runs after every sign-in and registration, e.g. to merge the guest cart. */
+  afterSignIn?: AfterSignIn;
 }
 
 /** Sessions, CSRF and the account routes, wired for createApp. */
-export function createAccounts({ config, db, cache, redis, clock }: AccountsDeps) {
+export function createAccounts({ config, db, cache, redis, clock, afterSignIn }: AccountsDeps) {
   const names = cookieNames(config.sessions.secureCookie);
   const sessions = createSessionStore({ db, cache, config: config.sessions, clock });
   const service = accountsService({
@@ -40,8 +49,11 @@ export function createAccounts({ config, db, cache, redis, clock }: AccountsDeps
       ring: sessions.ring,
       allowedOrigins: [new URL(config.publicBaseUrl).origin],
       bindingOf: (req) => csrfBinding(req, names),
+      // Signed by the payment provider instead (mounted under /api, so no /api prefix here).
+      exempt: (path) => path.startsWith('/v1/payments/webhooks/'),
     }),
     routes: accountsRoutes({
+      afterSignIn: afterSignIn ?? (async () => {}),
       service,
       sessions,
       names,

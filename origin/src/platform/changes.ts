@@ -25,7 +25,9 @@ export type RecordChange = (change: Change) => void;
 export function createChangeWriter({ db, cache }: { db: Database; cache: Cache }) {
   const { Outbox } = db.models;
   return {
-    async write<T>(work: (transaction: Transaction, record: RecordChange) => Promise<T>): Promise<T> {
+    async write<T>(
+      work: (transaction: Transaction, record: RecordChange) => Promise<T>,
+    ): Promise<T> {
       const changes: Change[] = [];
       const result = await db.sequelize.transaction(async (transaction) => {
         const value = await work(transaction, (change) => changes.push(change));

@@ -89,7 +89,14 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
     dialect: 'postgres' as const,
     logging: false as const,
     benchmark: false,
-    pool: { max: config.poolMax, min: 0, acquire: 5_000, idle: 10_000, evict: 5_000 },
+    // One embedded connection serialises everything, so a burst waits longer for it.
+    pool: {
+      max: config.poolMax,
+      min: 0,
+      acquire: config.kind === 'embedded' ? 60_000 : 5_000,
+      idle: 10_000,
+      evict: 5_000,
+    },
     dialectOptions: {
       // Fail fast when the server is gone instead of queueing requests for minutes.
       connectionTimeoutMillis: 3_000,

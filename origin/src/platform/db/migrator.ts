@@ -2,6 +2,9 @@ import type { Sequelize } from 'sequelize';
 import { type MigrationFn, SequelizeStorage, Umzug } from 'umzug';
 import { shopSchema } from './migrations/0001-shop-schema.ts';
 import { checkout } from './migrations/0002-checkout.ts';
+import { catalogSearch } from './migrations/0003-catalog-search.ts';
+import { testProcessorUnavailable } from './migrations/0004-test-processor-unavailable.ts';
+import { studioImageVariants } from './migrations/0005-studio-image-variants.ts';
 
 export interface Migration {
   name: string;
@@ -10,7 +13,13 @@ export interface Migration {
 }
 
 /** Every migration in order. Append only; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [shopSchema, checkout];
+export const MIGRATIONS: readonly Migration[] = [
+  shopSchema,
+  checkout,
+  catalogSearch,
+  testProcessorUnavailable,
+  studioImageVariants,
+];
 
 interface MigratorLogger {
   info(obj: object, msg?: string): void;

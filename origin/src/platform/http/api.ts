@@ -36,10 +36,11 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface RouteInput<P, Q, B> {
+export interface RouteInput<P, Q, B, H = undefined> {
   params: Out<P>;
   query: Out<Q>;
   body: Out<B>;
+  headers: Out<H>;
 }
 
 /**
@@ -51,6 +52,7 @@ export interface RouteDefinition<
   Q extends Schema | undefined = undefined,
   B extends Schema | undefined = undefined,
   R extends Schema = Schema,
+  H extends Schema | undefined = undefined,
 > {
   method: Method;
   /** Express path syntax (`/api/v1/products/:slug`). */
@@ -61,6 +63,13 @@ export interface RouteDefinition<
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * A body that is a file, not JSON (an image upload): the media types it
+   * accepts, for the document. The route's `before` middleware reads it.
+   */
+  rawBody?: { contentTypes: readonly string[] };
+  /** Request headers the route reads (lower-case names), validated and documented. */
+  headers?: H;
   /** Success status; 204 sends no body. */
   status?: number;
   /** Schema of the success body. */
@@ -77,8 +86,12 @@ export interface RouteDefinition<
    * Returns the success body. It may set `res.status()` itself for a
    * documented extra response, or send the response itself.
    */
-  // biome-ignore lint/suspicious/noConfusingVoidType: a 204 handler returns nothing
-  handler: (input: RouteInput<P, Q, B>, req: Request, res: Response) => Promise<z.input<R> | void>;
+  handler: (
+    input: RouteInput<P, Q, B, H>,
+    req: Request,
+    res: Response,
+    // biome-ignore lint/suspicious/noConfusingVoidType: a 204 handler returns nothing
+  ) => Promise<z.input<R> | void>;
 }
 
 /** Type helper: infers the generics from the literal so handlers are typed. */
@@ -87,12 +100,13 @@ export function defineRoute<
   Q extends Schema | undefined = undefined,
   B extends Schema | undefined = undefined,
   R extends Schema = Schema,
->(route: RouteDefinition<P, Q, B, R>): RouteDefinition<P, Q, B, R> {
+  H extends Schema | undefined = undefined,
+>(route: RouteDefinition<P, Q, B, R, H>): RouteDefinition<P, Q, B, R, H> {
   return route;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a list of routes of different shapes
-export type AnyRoute = RouteDefinition<any, any, any, any>;
+export type AnyRoute = RouteDefinition<any, any, any, any, any>;
 
 function problemsOf(where: string, error: z.ZodError): FieldProblem[] {
   return error.issues.map((issue) => ({
@@ -122,6 +136,7 @@ function toHandler(route: AnyRoute): RequestHandler {
       params: parsePart('params', route.params, req.params, problems),
       query: parsePart('query', route.query, req.query, problems),
       body: parsePart('body', route.body, req.body ?? {}, problems),
+      headers: parsePart('headers', route.headers, req.headers, problems),
     };
     if (problems.length > 0) throw new ValidationError(problems);
     const result = await route.handler(input, req, res);
@@ -186,12 +201,26 @@ export function buildOpenApiDocument(
         requestParams: {
           ...(route.params ? { path: route.params } : {}),
           ...(route.query ? { query: route.query } : {}),
+          ...(route.headers ? { header: route.headers } : {}),
         },
         ...(route.body
           ? {
               requestBody: {
                 required: true,
                 content: { 'application/json': { schema: route.body } },
+              },
+            }
+          : {}),
+        ...(route.rawBody
+          ? {
+              requestBody: {
+                required: true,
+                content: Object.fromEntries(
+                  route.rawBody.contentTypes.map((type) => [
+                    type,
+                    { schema: z.string().meta({ format: 'binary' }) },
+                  ]),
+                ),
               },
             }
           : {}),
