@@ -83,6 +83,8 @@ const env = {
   TRUST_PROXY: 'loopback',
   HOST: '127.0.0.1',
   ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+  // e.g. BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the origin.
+  ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
 };
 const config = loadConfig({ ...env, NODE_ENV: 'test', LOG_LEVEL: 'silent' });
 const logger = createLogger('silent');

@@ -16,6 +16,15 @@ export interface CheckoutInput {
   expectedTotal?: { amountMinor: number; currency: string } | undefined;
 }
 
+/** What paying needs to know of an order. */
+interface OrderSummary {
+  id: string;
+  status: string;
+  totalMinor: number;
+  currency: string;
+  number: number;
+}
+
 export interface CheckoutResponse {
   status: number;
   body: unknown;
@@ -72,7 +81,7 @@ export function checkoutService(deps: {
     input: CheckoutInput,
     scope: string,
     key: string,
-  ): Promise<string> {
+  ): Promise<OrderSummary> {
     return changes.write(async (transaction, record) => {
       // The cart row is locked: a second checkout of the same cart waits, then finds it empty.
       const lines = await sequelize.query<Line & { cartId: string }>(
@@ -136,46 +145,49 @@ export function checkoutService(deps: {
       // CHECK constraints would refuse a negative result even if this were wrong.
       const tracked = lines.filter((l) => l.tracked);
       if (tracked.length > 0) {
-        const stock = await sequelize.query<{ productId: number; available: number }>(
-          `SELECT product_id AS "productId", on_hand - held AS available FROM inventory
-           WHERE product_id IN (:ids) ORDER BY product_id FOR UPDATE`,
+        const ids = tracked.map((l) => l.productId);
+        // The subquery locks the rows in product order before the update touches them.
+        const taken = await sequelize.query<{ productId: number }>(
+          `UPDATE inventory i SET held = i.held + v.q, updated_at = now()
+           FROM (SELECT product_id FROM inventory WHERE product_id IN (:ids) ORDER BY product_id FOR UPDATE) l,
+                unnest(ARRAY[:ids]::bigint[], ARRAY[:qs]::int[]) AS v(product_id, q)
+           WHERE i.product_id = l.product_id AND v.product_id = l.product_id AND i.on_hand - i.held >= v.q
+           RETURNING i.product_id AS "productId"`,
           {
             type: QueryTypes.SELECT,
             transaction,
-            replacements: { ids: tracked.map((l) => l.productId) },
+            replacements: { ids, qs: tracked.map((l) => l.quantity) },
           },
         );
-        const available = new Map(stock.map((r) => [r.productId, r.available]));
-        const short = tracked
-          .filter((l) => (available.get(l.productId) ?? 0) < l.quantity)
-          .map((l) => ({
-            productId: l.productId,
-            title: l.title,
-            requested: l.quantity,
-            available: Math.max(0, available.get(l.productId) ?? 0),
-          }));
-        if (short.length > 0) throw new OutOfStockError(short);
-        await sequelize.query(
-          `UPDATE inventory i SET held = i.held + v.q, updated_at = now()
-           FROM unnest(ARRAY[:ids]::bigint[], ARRAY[:qs]::int[]) AS v(product_id, q)
-           WHERE i.product_id = v.product_id`,
-          {
-            transaction,
-            replacements: {
-              ids: tracked.map((l) => l.productId),
-              qs: tracked.map((l) => l.quantity),
-            },
-          },
-        );
+        if (taken.length < tracked.length) {
+          const stock = await sequelize.query<{ productId: number; available: number }>(
+            `SELECT product_id AS "productId", GREATEST(on_hand - held, 0) AS available
+             FROM inventory WHERE product_id IN (:ids)`,
+            { type: QueryTypes.SELECT, transaction, replacements: { ids } },
+          );
+          const gotten = new Set(taken.map((r) => r.productId));
+          const available = new Map(stock.map((r) => [r.productId, r.available]));
+          // Throwing rolls the transaction back: the units taken for the other lines return.
+          throw new OutOfStockError(
+            tracked
+              .filter((l) => !gotten.has(l.productId))
+              .map((l) => ({
+                productId: l.productId,
+                title: l.title,
+                requested: l.quantity,
+                available: available.get(l.productId) ?? 0,
+              })),
+          );
+        }
       }
 
       // The order, its lines (prices copied), its payment, the key's link to
       // it and the emptied cart: one statement, one round trip.
-      const [order] = await sequelize.query<{ id: string }>(
+      const [order] = await sequelize.query<{ id: string; number: number }>(
         `WITH o AS (
            INSERT INTO orders (user_id, email, status, currency, subtotal_minor, total_minor, shipping_address, hold_expires_at)
            VALUES (:userId, :email, 'pending_payment', :currency, :total, :total, :address, :holdExpiresAt)
-           RETURNING id
+           RETURNING id, number
          ), lines AS (
            INSERT INTO order_items (order_id, product_id, artist_id, title, kind, unit_price_minor, quantity, line_total_minor)
            SELECT o.id, v.product_id, v.artist_id, v.title, v.kind, v.price, v.q, v.price * v.q
@@ -190,7 +202,7 @@ export function checkoutService(deps: {
          ), emptied AS (
            DELETE FROM cart_items WHERE cart_id = :cartId
          )
-         SELECT id FROM o`,
+         SELECT id, number FROM o`,
         {
           type: QueryTypes.SELECT,
           transaction,
@@ -227,7 +239,13 @@ export function checkoutService(deps: {
         // Held stock changes what a product page may show; lists are not affected.
         tags: tracked.map((l) => productTag(l.productId)),
       });
-      return order.id;
+      return {
+        id: order.id,
+        status: 'pending_payment' as const,
+        totalMinor: total,
+        currency,
+        number: order.number,
+      };
     });
   }
 
@@ -260,10 +278,10 @@ export function checkoutService(deps: {
 
   /** Charges the order (idempotent at the provider by order id) and applies the outcome. */
   async function pay(
-    orderId: string,
+    current: OrderSummary,
     method: PaymentMethodInput,
   ): Promise<{ status: number; body: unknown }> {
-    const current = await orders.summary(orderId);
+    const orderId = current.id;
     if (current.status === 'pending_payment') {
       const result = await payments.charge({
         orderId,
@@ -333,11 +351,11 @@ export function checkoutService(deps: {
       if (begun.kind === 'replay')
         return { status: begun.status, body: begun.body, replayed: true };
       try {
-        const orderId =
+        const order =
           begun.kind === 'resume' && begun.orderId
-            ? begun.orderId
+            ? await orders.summary(begun.orderId)
             : await placeOrder(user, input, scope, key);
-        const response = await pay(orderId, input.payment);
+        const response = await pay(order, input.payment);
         await idempotency.complete(scope, key, response.status, response.body);
         return { ...response, replayed: false };
       } catch (err) {

@@ -264,12 +264,13 @@ export function ordersService(deps: {
     /** What payment needs: status, amount and number. */
     async summary(orderId: string) {
       const [row] = await sequelize.query<{
+        id: string;
         status: OrderStatus;
         totalMinor: number;
         currency: string;
         number: number;
       }>(
-        'SELECT status, total_minor AS "totalMinor", currency, number FROM orders WHERE id = :orderId',
+        'SELECT id, status, total_minor AS "totalMinor", currency, number FROM orders WHERE id = :orderId',
         { type: QueryTypes.SELECT, replacements: { orderId } },
       );
       if (!row) throw orderNotFound();
@@ -340,20 +341,17 @@ export function ordersService(deps: {
         );
         if (paid.length === 0)
           return { changed: false, status: await statusOf(orderId, transaction) };
-        // Lock the stock rows in product order (as every writer does), then move held units out.
+        // Move held units out, the rows locked in product order first (as every writer does).
         const locked = await sequelize.query<{ productId: number }>(
-          `SELECT inv.product_id AS "productId" FROM order_items oi
-           JOIN inventory inv ON inv.product_id = oi.product_id
-           WHERE oi.order_id = :orderId ORDER BY inv.product_id FOR UPDATE OF inv`,
+          `UPDATE inventory inv
+           SET on_hand = inv.on_hand - oi.quantity, held = inv.held - oi.quantity, updated_at = now()
+           FROM order_items oi,
+                (SELECT i.product_id FROM inventory i JOIN order_items x ON x.product_id = i.product_id
+                 WHERE x.order_id = :orderId ORDER BY i.product_id FOR UPDATE OF i) l
+           WHERE oi.order_id = :orderId AND inv.product_id = oi.product_id AND l.product_id = inv.product_id
+           RETURNING inv.product_id AS "productId"`,
           { type: QueryTypes.SELECT, transaction, replacements: { orderId } },
         );
-        if (locked.length > 0) {
-          await sequelize.query(
-            `UPDATE inventory inv SET on_hand = inv.on_hand - oi.quantity, held = inv.held - oi.quantity, updated_at = now()
-             FROM order_items oi WHERE oi.order_id = :orderId AND inv.product_id = oi.product_id`,
-            { transaction, replacements: { orderId } },
-          );
-        }
         record({
           topic: 'order.paid',
           aggregateType: 'order',

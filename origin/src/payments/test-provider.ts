@@ -199,7 +199,8 @@ function ledger(db: Database) {
     },
 
     /**
-     * Records the outcome unless the order already has one. A row marked
+     * Records the outcome unless the order already has one, and returns the
+     * row written (null when an earlier outcome stands). A row marked
      * `unavailable` holds no outcome (nothing was charged), so it is the one
      * row this replaces; for any other row this is INSERT … ON CONFLICT DO
      * NOTHING. PostgreSQL locks the conflicting row and re-checks the WHERE on
@@ -208,8 +209,8 @@ function ledger(db: Database) {
     async record(
       row: Omit<LedgerRow, 'refundedAt'> & { cardLast4: string },
       at: Date,
-    ): Promise<void> {
-      await sequelize.query(
+    ): Promise<LedgerRow | null> {
+      const [written] = await sequelize.query<LedgerRow>(
         `INSERT INTO test_payment_charges
            (order_id, provider_ref, amount_minor, currency, card_last4, outcome, decline_code, created_at)
          VALUES (:orderId, :providerRef, :amountMinor, :currency, :cardLast4, :outcome, :declineCode, :at)
@@ -218,9 +219,11 @@ function ledger(db: Database) {
            currency = EXCLUDED.currency, card_last4 = EXCLUDED.card_last4,
            outcome = EXCLUDED.outcome, decline_code = EXCLUDED.decline_code,
            created_at = EXCLUDED.created_at
-         WHERE test_payment_charges.outcome = 'unavailable'`,
-        { replacements: { ...row, at } },
+         WHERE test_payment_charges.outcome = 'unavailable'
+         RETURNING ${LEDGER_COLUMNS}`,
+        { type: QueryTypes.SELECT, replacements: { ...row, at } },
       );
+      return written ?? null;
     },
 
     /** Marks the charge refunded (keeping the first refund time); null when it cannot be. */
@@ -358,15 +361,15 @@ export function createTestProvider({
           { status: 400 },
         );
       }
-      const existing = await charges.find(request.orderId);
-      // The first result stands, whatever card comes with the retry.
-      if (existing && existing.outcome !== 'unavailable') return answer(existing, request);
-
       const problem = checkCardInput(request.method, clock());
-      if (problem) return { status: 'declined', providerRef: null, ...problem };
       const number = normaliseCardNumber(request.method.number);
-      const card = CARDS_BY_NUMBER.get(number);
+      const card = problem ? undefined : CARDS_BY_NUMBER.get(number);
       if (!card) {
+        // The first result of an order stands whatever card comes with a retry;
+        // only a new order is declined for a bad or unknown card.
+        const existing = await charges.find(request.orderId);
+        if (existing && existing.outcome !== 'unavailable') return answer(existing, request);
+        if (problem) return { status: 'declined', providerRef: null, ...problem };
         return {
           status: 'declined',
           providerRef: null,
@@ -388,7 +391,9 @@ export function createTestProvider({
           'The payment service did not answer (test card 4000 0000 0000 0119). Retry with the same Idempotency-Key.',
         );
       }
-      await charges.record(
+      // One statement in the common case: the row written is the answer. When
+      // the order already had an outcome, that one stands: read it.
+      const written = await charges.record(
         {
           ...base,
           outcome: card.outcome === 'unavailable_once' ? 'captured' : card.outcome,
@@ -396,8 +401,7 @@ export function createTestProvider({
         },
         at,
       );
-      // Whoever wrote first, this is the one outcome of the order.
-      const row = await charges.find(request.orderId);
+      const row = written ?? (await charges.find(request.orderId));
       if (!row) throw new PaymentUnavailableError();
       return answer(row, request);
     },

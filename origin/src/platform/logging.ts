@@ -7,37 +7,45 @@ export type { Logger };
 
 /** JSON logs on stdout; CloudWatch and local tools read them as they are. */
 export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'origin' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    serializers: {
-      // Only what helps debugging: ORM errors carry the row they failed on
-      // (password hashes included), so never serialise an error wholesale.
-      err: (
-        err: Error & {
-          code?: unknown;
-          cause?: unknown;
-          parent?: { code?: unknown; constraint?: unknown };
-        },
-      ) => ({
-        type: err.name,
-        message: err.message,
-        stack: err.stack,
-        ...(err.code === undefined ? {} : { code: err.code }),
-        ...(err.parent ? { db: { code: err.parent.code, constraint: err.parent.constraint } } : {}),
-      }),
+  return pino(
+    {
+      level,
+      base: { service: 'origin' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: {
+        // Only what helps debugging: ORM errors carry the row they failed on
+        // (password hashes included), so never serialise an error wholesale.
+        err: (
+          err: Error & {
+            code?: unknown;
+            cause?: unknown;
+            parent?: { code?: unknown; constraint?: unknown };
+          },
+        ) => ({
+          type: err.name,
+          message: err.message,
+          stack: err.stack,
+          ...(err.code === undefined ? {} : { code: err.code }),
+          ...(err.parent
+            ? { db: { code: err.parent.code, constraint: err.parent.constraint } }
+            : {}),
+        }),
+      },
+      redact: {
+        paths: [
+          'req.headers.cookie',
+          'req.headers.authorization',
+          'req.headers["x-csrf-token"]',
+          'res.headers["set-cookie"]',
+        ],
+        censor: '[redacted]',
+      },
     },
-    redact: {
-      paths: [
-        'req.headers.cookie',
-        'req.headers.authorization',
-        'req.headers["x-csrf-token"]',
-        'res.headers["set-cookie"]',
-      ],
-      censor: '[redacted]',
-    },
-  });
+    // Asynchronous, buffered writes: a slow log reader (a container log
+    // driver, a pipe) must not stall request handling. pino flushes the
+    // buffer when the process exits.
+    pino.destination({ dest: 1, sync: false }),
+  );
 }
 
 /** A request id from the caller when it looks sane (edge, ALB), else a new one. */
