@@ -9,14 +9,23 @@
  *       level; and once more at warn, to show what the log line costs).
  *
  * Each server runs in a child process of its own, one at a time, and
- * autocannon drives it from this process (64 connections, a warm-up, then
- * BENCH_DURATION_S seconds). The origin uses DATABASE_URL / REDIS_URL when
- * set (in a schema of its own, dropped afterwards), else embedded PGlite.
+ * autocannon drives it from this process (64 connections, BENCH_WARMUP_S
+ * seconds of warm-up, default 3, then BENCH_DURATION_S seconds, default 10).
+ * The origin uses DATABASE_URL / REDIS_URL when set (in a schema of its own,
+ * dropped afterwards), else embedded PGlite. Besides throughput and latency,
+ * the table shows each server's CPU time per request (from /proc): on a
+ * shared machine throughput follows whatever else runs, CPU per request
+ * much less.
+ *
+ * The floors are deliberately bare: (b) has no request log, no metrics, no
+ * security headers and no session check, and hashes every body for its ETag
+ * as Express does by default; (c) serves the detail as bytes rendered (with
+ * their ETag) when they were cached, see catalog.service.ts.
  *
  * Database work per request is counted two ways: the cache's loader calls
  * (every catalogue load is one query) from /metrics, and, on PostgreSQL,
- * the table scans in the benchmark's own schema from pg_stat_user_tables
- * (other databases' and schemas' traffic does not count).
+ * the scans of the catalogue's tables in the benchmark's own schema from
+ * pg_stat_user_tables (other databases' and schemas' traffic does not count).
  */
 
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
@@ -158,14 +167,50 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
+/**
+ * CPU time (user + system) the process has used, in microseconds, from
+ * /proc (Linux); null elsewhere. Throughput moves with whatever else the
+ * machine runs, CPU time per request much less: both are reported.
+ */
+async function cpuTimeUs(pid: number | undefined): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of stat) in clock ticks; Linux reports 100 per second.
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
+interface Measured {
+  result: autocannon.Result;
+  /** Server CPU per request in microseconds (null when /proc is not there). */
+  cpuUsPerRequest: number | null;
+}
+
 /** Warm-up, then the measured run; refuses a run with errors or non-2xx answers. */
-async function measure(url: string): Promise<autocannon.Result> {
+async function measure(
+  url: string,
+  pid: number | undefined,
+  around: { before?: () => Promise<void>; after?: () => Promise<void> } = {},
+): Promise<Measured> {
   await run({ url, connections: CONNECTIONS, duration: WARMUP_S });
+  await around.before?.();
+  const cpuBefore = await cpuTimeUs(pid);
   const result = await run({ url, connections: CONNECTIONS, duration: DURATION_S });
+  const cpuAfter = await cpuTimeUs(pid);
+  await around.after?.();
   if (result.errors > 0 || result.non2xx > 0) {
     throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
   }
-  return result;
+  return {
+    result,
+    cpuUsPerRequest:
+      cpuBefore === null || cpuAfter === null
+        ? null
+        : (cpuAfter - cpuBefore) / result.requests.total,
+  };
 }
 
 /** Sum of a Prometheus series' samples whose line starts with `prefix`. */
@@ -193,15 +238,28 @@ async function cacheCounters(url: string): Promise<CacheCounters> {
   };
 }
 
-/** Sequential and index scans of every table in `schema` so far (PostgreSQL only). */
+/**
+ * Sequential and index scans so far of the tables a catalogue read touches,
+ * in `schema` only (PostgreSQL). Background work on other tables (the
+ * checkout sweeper on orders and holds) does not count.
+ */
+const CATALOGUE_TABLES = [
+  'products',
+  'product_images',
+  'artists',
+  'categories',
+  'collections',
+  'collection_items',
+];
+
 async function tableScans(databaseUrl: string, schema: string): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query<{ scans: string }>(
       `SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0)::text AS scans
-       FROM pg_stat_user_tables WHERE schemaname = $1`,
-      [schema],
+       FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = ANY ($2)`,
+      [schema, CATALOGUE_TABLES],
     );
     return Number(rows[0]?.scans ?? 0);
   } finally {
@@ -231,9 +289,17 @@ async function seedExternal(databaseUrl: string, schema: string, mediaDir: strin
   }
 }
 
-interface Row {
+interface Row extends Measured {
   name: string;
-  result: autocannon.Result;
+}
+
+interface DatabaseWork {
+  /** Cache loader calls during the measured run: each catalogue load is one query. */
+  loads: number;
+  /** Scans of the catalogue's tables in the benchmark's schema (PostgreSQL only). */
+  scans: number | null;
+  requests: number;
+  cache: CacheCounters;
 }
 
 async function main() {
@@ -244,7 +310,9 @@ async function main() {
   const mediaDir = path.join(work, 'media');
   const bodyFile = path.join(work, 'product.json');
   const env: Record<string, string> = {
-    NODE_ENV: 'production',
+    // development, not production: production refuses the embedded database and
+    // wants payment settings, while the middleware an anonymous read goes through is the same.
+    NODE_ENV: 'development',
     HOST: '127.0.0.1',
     PUBLIC_BASE_URL: 'http://127.0.0.1',
     SESSION_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
@@ -256,21 +324,11 @@ async function main() {
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   };
   const rows: Row[] = [];
-  let queries: {
-    loads: number;
-    scans: number | null;
-    requests: number;
-    cache: CacheCounters;
-  } | null = null;
+  let databaseWork: DatabaseWork | null = null;
   let slug = '';
   let bodyBytes = 0;
   try {
-    if (databaseUrl) {
-      await seedExternal(databaseUrl, schema, mediaDir);
-    } else {
-      // production refuses the embedded database; the benchmark only needs production's middleware.
-      env.NODE_ENV = 'development';
-    }
+    if (databaseUrl) await seedExternal(databaseUrl, schema, mediaDir);
 
     // (c) first: it supplies the slug and the bytes the floors answer with.
     for (const level of ['info', 'warn'] as const) {
@@ -286,14 +344,23 @@ async function main() {
         await writeFile(bodyFile, body);
         bodyBytes = body.length;
 
-        await run({ url, connections: CONNECTIONS, duration: WARMUP_S });
-        const before = await cacheCounters(origin.url);
-        const scansBefore = databaseUrl ? await tableScans(databaseUrl, schema) : null;
-        const result = await run({ url, connections: CONNECTIONS, duration: DURATION_S });
-        if (result.errors > 0 || result.non2xx > 0) {
-          throw new Error(`origin: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
-        }
-        const after = await cacheCounters(origin.url);
+        let before: CacheCounters = { loads: 0, l1: 0, l2: 0, misses: 0 };
+        let scansBefore: number | null = null;
+        let after: CacheCounters = before;
+        const measured = await measure(url, origin.proc.pid, {
+          before: async () => {
+            if (databaseUrl) {
+              // Backends report table statistics when idle, up to 10 s late: let the
+              // warm-up's loads land before the count starts.
+              await sleep(11_000);
+              scansBefore = await tableScans(databaseUrl, schema);
+            }
+            before = await cacheCounters(origin.url);
+          },
+          after: async () => {
+            after = await cacheCounters(origin.url);
+          },
+        });
         if (level === 'info') {
           let scans: number | null = null;
           if (databaseUrl && scansBefore !== null) {
@@ -301,10 +368,10 @@ async function main() {
             await sleep(11_000);
             scans = (await tableScans(databaseUrl, schema)) - scansBefore;
           }
-          queries = {
+          databaseWork = {
             loads: after.loads - before.loads,
             scans,
-            requests: result.requests.total,
+            requests: measured.result.requests.total,
             cache: {
               loads: after.loads - before.loads,
               l1: after.l1 - before.l1,
@@ -318,7 +385,7 @@ async function main() {
             level === 'info'
               ? '(c) origin, full stack, LOG_LEVEL=info'
               : '(c′) origin, full stack, LOG_LEVEL=warn (no request log line)',
-          result,
+          ...measured,
         });
       } finally {
         await stop(origin.proc);
@@ -331,7 +398,10 @@ async function main() {
     ] as const) {
       const floor = await startFloor(kind, bodyFile, slug);
       try {
-        rows.unshift({ name, result: await measure(`${floor.url}${PATH_PREFIX}${slug}`) });
+        rows.push({
+          name,
+          ...(await measure(`${floor.url}${PATH_PREFIX}${slug}`, floor.proc.pid)),
+        });
       } finally {
         await stop(floor.proc);
       }
@@ -345,37 +415,45 @@ async function main() {
       await client.end();
     }
   }
+  report(rows, { slug, bodyBytes, databaseUrl, redisUrl }, databaseWork);
+}
 
-  // rows: (b), (a), (c), (c′) → put the floors in order.
+function report(
+  rows: Row[],
+  setup: { slug: string; bodyBytes: number; databaseUrl: string | null; redisUrl: string | null },
+  database: DatabaseWork | null,
+) {
   rows.sort((x, y) => x.name.localeCompare(y.name));
-  const rps = (name: string) =>
-    rows.find((r) => r.name.startsWith(name))?.result.requests.average ?? 0;
+  const find = (prefix: string) => rows.find((r) => r.name.startsWith(prefix));
+  const rps = (prefix: string) => find(prefix)?.result.requests.average ?? 0;
   const [a, b, c] = [rps('(a)'), rps('(b)'), rps('(c)')];
   const pct = (x: number, y: number) => `${((100 * x) / y).toFixed(0)} %`;
 
   console.log(
-    `\nGET ${PATH_PREFIX}${slug} (${bodyBytes} bytes of JSON), ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s each; database: ${databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, L2: ${redisUrl ? 'Redis' : 'off'}\n`,
+    `\nGET ${PATH_PREFIX}${setup.slug} (${setup.bodyBytes} bytes of JSON), ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s each; database: ${setup.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, L2: ${setup.redisUrl ? 'Redis' : 'off'}\n`,
   );
-  console.log('| server | req/s | p50 ms | p99 ms | vs (b) | vs (a) |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const { name, result } of rows) {
+  console.log('| server | req/s | p50 ms | p99 ms | server CPU µs/req | vs (b) | vs (a) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const { name, result, cpuUsPerRequest } of rows) {
     const r = result.requests.average;
+    const cpu = cpuUsPerRequest === null ? '–' : cpuUsPerRequest.toFixed(0);
     console.log(
-      `| ${name} | ${Math.round(r)} | ${result.latency.p50} | ${result.latency.p99} | ${pct(r, b)} | ${pct(r, a)} |`,
+      `| ${name} | ${Math.round(r)} | ${result.latency.p50} | ${result.latency.p99} | ${cpu} | ${pct(r, b)} | ${pct(r, a)} |`,
     );
   }
-  const origin = rows.find((r) => r.name.startsWith('(c)'))?.result;
   console.log(
-    `\ntargets: (c)/(b) = ${pct(c, b)} (≥ 90 %), (c)/(a) = ${pct(c, a)} (≥ 40 %), (c) p99 = ${origin?.latency.p99} ms (< 10 ms)`,
+    `\ntargets: (c)/(b) = ${pct(c, b)} (≥ 90 %), (c)/(a) = ${pct(c, a)} (≥ 40 %), (c) p99 = ${find('(c)')?.result.latency.p99} ms (< 10 ms)`,
   );
-  const q = queries;
-  if (!q) return;
+  if (!database) return;
+  const per = (n: number) => (n / database.requests).toFixed(6);
   console.log(
-    `database work with a warm cache, during the ${DURATION_S} s run of (c): ${q.loads} loader calls (= queries) for ${q.requests} requests = ${(q.loads / q.requests).toFixed(6)} per request` +
-      (q.scans === null
+    `database work with a warm cache, during the measured run of (c): ${database.loads} loader calls (one query each) for ${database.requests} requests = ${per(database.loads)} per request` +
+      (database.scans === null
         ? ''
-        : `; ${q.scans} table scans in the benchmark schema = ${(q.scans / q.requests).toFixed(6)} per request`) +
-      `\ncache reads: ${q.cache.l1} L1 hits, ${q.cache.l2} L2 hits, ${q.cache.misses} misses (two reads per request: slug → id, then the product)`,
+        : `; ${database.scans} scans of catalogue tables = ${per(database.scans)} per request`),
+  );
+  console.log(
+    `cache reads: ${database.cache.l1} L1 hits, ${database.cache.l2} L2 hits, ${database.cache.misses} misses (two reads per request: slug → id, then the product)`,
   );
 }
 

@@ -76,7 +76,9 @@ export function createApp(deps: AppDeps): App {
   const metrics = createMetrics(() => db.poolStats());
   const redisUrl = config.redisUrl;
   const cache = createCache({
-    namespace: 'vitrine',
+    // Shops (or test suites) sharing one Redis in different schemas must not read each other's keys.
+    namespace:
+      config.database.schema === 'public' ? 'vitrine' : `vitrine-${config.database.schema}`,
     redis,
     ...(redis && redisUrl
       ? { createSubscriber: () => createRedis(redisUrl, logger, 'cache-bus') }

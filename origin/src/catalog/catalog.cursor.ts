@@ -46,17 +46,26 @@ const invalid = () =>
     { status: 400 },
   );
 
-/** A real calendar instant: rejects 2025-02-30 and the like, which PostgreSQL would refuse. */
+/** Largest value of an `integer` column (prices, positions). */
+const MAX_INT4 = 2_147_483_647;
+
+/** A real calendar instant: rejects 2025-02-30, year 0 and the like, which PostgreSQL would refuse. */
 function isTimestamp(value: string): boolean {
-  if (!TIMESTAMP.test(value)) return false;
+  if (!TIMESTAMP.test(value) || value.startsWith('0000')) return false;
   const date = new Date(`${value.slice(0, 23)}Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 19) === value.slice(0, 19);
 }
 
+/**
+ * Whether the key can be bound as the order's SQL type. Cursors are not
+ * signed (a forged one can only move through the same public listing), so
+ * anything the database would refuse must be refused here, as a 400.
+ */
 function isKeyOf(order: CursorOrder, key: unknown): key is CursorKey {
   if (order === 'newest') return typeof key === 'string' && isTimestamp(key);
-  // Prices are int4, scores and positions non-negative counts.
-  return typeof key === 'number' && Number.isSafeInteger(key) && key >= 0;
+  if (typeof key !== 'number' || !Number.isSafeInteger(key) || key < 0) return false;
+  // Popularity is a bigint sum; prices and curated positions are integer columns.
+  return order === 'popular' || key <= MAX_INT4;
 }
 
 /**

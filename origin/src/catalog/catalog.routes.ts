@@ -24,7 +24,7 @@ import {
   ProductSlugParams,
   RecommendationsQuery,
 } from './catalog.schemas.ts';
-import { catalogService } from './catalog.service.ts';
+import { catalogService, type RenderedJson } from './catalog.service.ts';
 
 /**
  * What the edge (and browsers) may do with catalogue reads that are the same
@@ -40,13 +40,28 @@ export const PUBLIC_CACHE_CONTROL = 'public, max-age=30';
  */
 export const AVAILABILITY_CACHE_CONTROL = 'public, max-age=1, s-maxage=2, stale-while-revalidate=5';
 
+/** What the catalogue needs from the app (a subset of FeatureDeps). */
 export interface CatalogDeps {
+  /** Its database schema names the catalogue's cache keys (shops and test runs sharing a Redis stay apart). */
   config: Config;
+  /** Source of truth for every read; the only one behind /availability. */
   db: Database;
+  /** Two-tier cache for every other read, invalidated through the CATALOG and product tags. */
   cache: Cache;
 }
 
-const publicRead = (res: Response) => res.setHeader('cache-control', PUBLIC_CACHE_CONTROL);
+/**
+ * Sends a cached read, serialised when it was cached. With the ETag already
+ * set, Express skips hashing the body and still answers If-None-Match with
+ * 304 (and HEAD without a body); a Buffer spares it re-parsing the content
+ * type. The route's `response` schema still documents the body.
+ */
+function sendRendered(res: Response, rendered: RenderedJson): void {
+  res.setHeader('cache-control', PUBLIC_CACHE_CONTROL);
+  res.setHeader('etag', rendered.etag);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.send(Buffer.from(rendered.body));
+}
 
 export function catalogRoutes({ config, db, cache }: CatalogDeps): AnyRoute[] {
   const service = catalogService({
@@ -66,9 +81,7 @@ export function catalogRoutes({ config, db, cache }: CatalogDeps): AnyRoute[] {
       response: ProductPage,
       errors: [400, 503],
       handler: async ({ query }, _req, res) => {
-        const page = await service.listProducts(query);
-        publicRead(res);
-        return page;
+        sendRendered(res, await service.listProducts(query));
       },
     }),
     defineRoute({
@@ -81,9 +94,7 @@ export function catalogRoutes({ config, db, cache }: CatalogDeps): AnyRoute[] {
       response: ProductDetail,
       errors: [400, 404, 503],
       handler: async ({ params }, _req, res) => {
-        const product = await service.getProduct(params.slug);
-        publicRead(res);
-        return product;
+        sendRendered(res, await service.getProduct(params.slug));
       },
     }),
     defineRoute({
@@ -97,9 +108,7 @@ export function catalogRoutes({ config, db, cache }: CatalogDeps): AnyRoute[] {
       response: ProductRecommendations,
       errors: [400, 404, 503],
       handler: async ({ params, query }, _req, res) => {
-        const recommendations = await service.recommendations(params.slug, query.limit);
-        publicRead(res);
-        return recommendations;
+        sendRendered(res, await service.recommendations(params.slug, query.limit));
       },
     }),
     defineRoute({
@@ -127,9 +136,7 @@ export function catalogRoutes({ config, db, cache }: CatalogDeps): AnyRoute[] {
       response: CollectionList,
       errors: [503],
       handler: async (_input, _req, res) => {
-        const collections = await service.listCollections();
-        publicRead(res);
-        return collections;
+        sendRendered(res, await service.listCollections());
       },
     }),
     defineRoute({
@@ -143,9 +150,7 @@ export function catalogRoutes({ config, db, cache }: CatalogDeps): AnyRoute[] {
       response: CollectionPage,
       errors: [400, 404, 503],
       handler: async ({ params, query }, _req, res) => {
-        const page = await service.getCollection(params.slug, query.limit, query.cursor);
-        publicRead(res);
-        return page;
+        sendRendered(res, await service.getCollection(params.slug, query.limit, query.cursor));
       },
     }),
     defineRoute({
@@ -157,9 +162,7 @@ export function catalogRoutes({ config, db, cache }: CatalogDeps): AnyRoute[] {
       response: CategoryList,
       errors: [503],
       handler: async (_input, _req, res) => {
-        const categories = await service.listCategories();
-        publicRead(res);
-        return categories;
+        sendRendered(res, await service.listCategories());
       },
     }),
     defineRoute({
@@ -173,9 +176,7 @@ export function catalogRoutes({ config, db, cache }: CatalogDeps): AnyRoute[] {
       response: ArtistProfile,
       errors: [400, 404, 503],
       handler: async ({ params, query }, _req, res) => {
-        const profile = await service.getArtist(params.slug, query.limit);
-        publicRead(res);
-        return profile;
+        sendRendered(res, await service.getArtist(params.slug, query.limit));
       },
     }),
     defineRoute({
@@ -188,9 +189,7 @@ export function catalogRoutes({ config, db, cache }: CatalogDeps): AnyRoute[] {
       response: PopularList,
       errors: [400, 503],
       handler: async ({ query }, _req, res) => {
-        const popular = await service.popular(query.limit);
-        publicRead(res);
-        return popular;
+        sendRendered(res, await service.popular(query.limit));
       },
     }),
   ];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Cache, GetOrLoadOptions } from '../platform/cache/index.ts';
 import { NotFoundError } from '../platform/errors.ts';
 import {
@@ -111,6 +112,28 @@ const toCollection = (row: CollectionRow): CollectionSummary => ({
   cover: firstImage(row),
 });
 
+/**
+ * A response body serialised once, when it is cached, with its entity tag.
+ * Every cached catalogue read is kept this way: a hit then costs one parse
+ * of two strings, where an object would be parsed, serialised again and
+ * hashed for Express's ETag on every request. For the product detail that
+ * took the origin from about 133 to about 105 µs of CPU per request, and
+ * the saving grows with the body (a 24-item page is ten times the size); see
+ * bench/catalog.ts.
+ */
+export interface RenderedJson {
+  /** A weak validator of `body`, for conditional requests (If-None-Match). */
+  etag: string;
+  /** The JSON text of the response. */
+  body: string;
+}
+
+export function renderJson(value: unknown): RenderedJson {
+  const body = JSON.stringify(value);
+  const digest = createHash('sha1').update(body).digest('base64url').slice(0, 27);
+  return { etag: `W/"${Buffer.byteLength(body).toString(16)}-${digest}"`, body };
+}
+
 /** A page from `limit + 1` rows: the extra row only says that another page exists. */
 function pageOf(
   rows: SortedRow[],
@@ -134,7 +157,9 @@ export function stockState(onHand: number | null, held: number | null): StockSta
 }
 
 export interface CatalogServiceOptions {
+  /** The catalogue's queries; only published products come out of it. */
   repository: CatalogRepository;
+  /** Every read but availability goes through it, tagged CATALOG or by product. */
   cache: Cache;
   /**
    * Prefix of every cache key, naming the data source (e.g. `catalog:public`):
@@ -147,31 +172,52 @@ export interface CatalogServiceOptions {
 export function catalogService({ repository, cache, keyPrefix }: CatalogServiceOptions) {
   const catalogTags = { tags: [CATALOG] };
   const key = (...parts: unknown[]) => `${keyPrefix}:${JSON.stringify(parts)}`;
+  // The per-request keys of the detail, built without JSON (slugs are [a-z0-9-]).
+  const idKey = (slug: string) => `${keyPrefix}:product-id:${slug}`;
+  const detailKey = (id: number) => `${keyPrefix}:product:${id}`;
 
-  /** A page of products: `filters` must already be normalised (it keys the cache and the cursor). */
-  async function productPage(
+  /** Caches what `load` returns, rendered. */
+  function rendered<T>(
+    cacheKey: string,
+    load: () => Promise<T>,
+    options: GetOrLoadOptions,
+  ): Promise<RenderedJson> {
+    return cache.getOrLoad(cacheKey, async () => renderJson(await load()), options);
+  }
+
+  /** As `rendered`, for reads that may find nothing: null ("not found") is cached too. */
+  function renderedOrNull<T>(
+    cacheKey: string,
+    load: () => Promise<T | null>,
+    options: GetOrLoadOptions,
+  ): Promise<RenderedJson | null> {
+    return cache.getOrLoad(
+      cacheKey,
+      async () => {
+        const value = await load();
+        return value === null ? null : renderJson(value);
+      },
+      options,
+    );
+  }
+
+  /** Loads a page of products: `filters` must already be normalised (it keys the cache and the cursor). */
+  async function loadPage(
     filters: ProductFilters,
     sort: Sort,
     limit: number,
-    cursor: string | undefined,
+    after: Position | null,
   ): Promise<ProductPage> {
     const filtersId = fingerprint(filters);
-    const after = cursor ? decodeCursor(cursor, sort, filtersId) : null;
-    return cache.getOrLoad(
-      key('products', sort, limit, cursor ?? null, filters),
-      async () => {
-        const rows = await repository.listProducts(filters, sort, limit + 1, after);
-        return pageOf(rows, limit, (position) => encodeCursor(sort, filtersId, position));
-      },
-      filters.inStock ? { ...catalogTags, ...STOCK_LIST_TIMINGS } : catalogTags,
-    );
+    const rows = await repository.listProducts(filters, sort, limit + 1, after);
+    return pageOf(rows, limit, (position) => encodeCursor(sort, filtersId, position));
   }
 
   async function publishedId(slug: string): Promise<number> {
     // Slug → id is catalogue-wide (a rename or publication changes it); the
     // detail itself is cached per product so a write to one work leaves the others.
     const id = await cache.getOrLoad(
-      key('product-id', slug),
+      idKey(slug),
       () => repository.findPublishedIdBySlug(slug),
       catalogTags,
     );
@@ -179,8 +225,10 @@ export function catalogService({ repository, cache, keyPrefix }: CatalogServiceO
     return id;
   }
 
+  /** Every cached read below answers rendered JSON (see RenderedJson) of the type it names. */
   return {
-    listProducts(query: ListProductsQuery): Promise<ProductPage> {
+    /** A ProductPage. */
+    async listProducts(query: ListProductsQuery): Promise<RenderedJson> {
       // Fixed key order and no undefined members: equal queries give equal cache keys and cursors.
       const filters: ProductFilters = {};
       if (query.collection !== undefined) filters.collection = query.collection;
@@ -190,13 +238,20 @@ export function catalogService({ repository, cache, keyPrefix }: CatalogServiceO
       if (query.minPrice !== undefined) filters.minPrice = query.minPrice;
       if (query.maxPrice !== undefined) filters.maxPrice = query.maxPrice;
       if (query.inStock) filters.inStock = true;
-      return productPage(filters, query.sort, query.limit, query.cursor);
+      const { sort, limit, cursor } = query;
+      const after = cursor ? decodeCursor(cursor, sort, fingerprint(filters)) : null;
+      return rendered(
+        key('products', sort, limit, cursor ?? null, filters),
+        () => loadPage(filters, sort, limit, after),
+        filters.inStock ? { ...catalogTags, ...STOCK_LIST_TIMINGS } : catalogTags,
+      );
     },
 
-    async getProduct(slug: string): Promise<ProductDetail> {
+    /** A ProductDetail. */
+    async getProduct(slug: string): Promise<RenderedJson> {
       const id = await publishedId(slug);
-      const product = await cache.getOrLoad(
-        key('product', id),
+      const product = await renderedOrNull(
+        detailKey(id),
         async () => {
           const row = await repository.findPublishedById(id);
           return row ? toDetail(row) : null;
@@ -208,11 +263,12 @@ export function catalogService({ repository, cache, keyPrefix }: CatalogServiceO
       return product;
     },
 
-    async recommendations(slug: string, limit: number): Promise<ProductRecommendations> {
+    /** ProductRecommendations. */
+    async recommendations(slug: string, limit: number): Promise<RenderedJson> {
       const id = await publishedId(slug);
-      return cache.getOrLoad(
+      return rendered(
         key('recommendations', id, limit),
-        async () => {
+        async (): Promise<ProductRecommendations> => {
           const [byArtist, inCollections] = await Promise.all([
             repository.moreByArtist(id, limit),
             repository.alsoInCollections(id, limit),
@@ -226,25 +282,29 @@ export function catalogService({ repository, cache, keyPrefix }: CatalogServiceO
       );
     },
 
-    listCollections(): Promise<CollectionList> {
-      return cache.getOrLoad(
+    /** A CollectionList. */
+    listCollections(): Promise<RenderedJson> {
+      return rendered(
         key('collections'),
-        async () => ({ items: (await repository.listCollections()).map(toCollection) }),
+        async (): Promise<CollectionList> => ({
+          items: (await repository.listCollections()).map(toCollection),
+        }),
         catalogTags,
       );
     },
 
+    /** A CollectionPage. */
     async getCollection(
       slug: string,
       limit: number,
       cursor: string | undefined,
-    ): Promise<CollectionPage> {
+    ): Promise<RenderedJson> {
       const order: CursorOrder = 'curated';
       const filtersId = fingerprint({ collection: slug });
       const after = cursor ? decodeCursor(cursor, order, filtersId) : null;
-      const page = await cache.getOrLoad(
+      const page = await renderedOrNull(
         key('collection', slug, limit, cursor ?? null),
-        async () => {
+        async (): Promise<CollectionPage | null> => {
           const [collection] = await repository.listCollections(slug);
           if (!collection) return null;
           const rows = await repository.collectionItems(collection.id, limit + 1, after);
@@ -264,43 +324,54 @@ export function catalogService({ repository, cache, keyPrefix }: CatalogServiceO
       return page;
     },
 
-    listCategories(): Promise<CategoryList> {
-      return cache.getOrLoad(
+    /** A CategoryList. */
+    listCategories(): Promise<RenderedJson> {
+      return rendered(
         key('categories'),
-        async () => ({ items: await repository.listCategories() }),
+        async (): Promise<CategoryList> => ({ items: await repository.listCategories() }),
         catalogTags,
       );
     },
 
-    async getArtist(slug: string, limit: number): Promise<ArtistProfile> {
-      const artist = await cache.getOrLoad(
-        key('artist', slug),
-        () => repository.findArtist(slug),
+    /** An ArtistProfile. */
+    async getArtist(slug: string, limit: number): Promise<RenderedJson> {
+      const profile = await renderedOrNull(
+        key('artist', slug, limit),
+        async (): Promise<ArtistProfile | null> => {
+          const artist = await repository.findArtist(slug);
+          // An artist without a published work has no public page yet.
+          if (!artist || artist.workCount === 0) return null;
+          return {
+            artist: {
+              slug: artist.slug,
+              name: artist.name,
+              bio: artist.bio,
+              workCount: artist.workCount,
+            },
+            // The same page as /products?artist=<slug>, so its cursor continues there.
+            works: await loadPage({ artist: slug }, 'newest', limit, null),
+          };
+        },
         catalogTags,
       );
-      // An artist without a published work has no public page yet.
-      if (!artist || artist.workCount === 0) {
+      if (!profile) {
         throw new NotFoundError(
           'ARTIST_NOT_FOUND',
           `No artist with published works has the slug "${slug}".`,
         );
       }
-      // The same page as /products?artist=<slug>, so its cursor continues there.
-      const works = await productPage({ artist: slug }, 'newest', limit, undefined);
-      return {
-        artist: {
-          slug: artist.slug,
-          name: artist.name,
-          bio: artist.bio,
-          workCount: artist.workCount,
-        },
-        works,
-      };
+      return profile;
     },
 
-    async popular(limit: number): Promise<PopularList> {
-      const { items } = await productPage({}, 'popular', limit, undefined);
-      return { items };
+    /** A PopularList: the first page of the popular sort. */
+    popular(limit: number): Promise<RenderedJson> {
+      return rendered(
+        key('popular', limit),
+        async (): Promise<PopularList> => ({
+          items: (await loadPage({}, 'popular', limit, null)).items,
+        }),
+        catalogTags,
+      );
     },
 
     /** Live stock and price, straight from the database: never cached here (the edge may, briefly). */

@@ -9,6 +9,7 @@ import { buildOpenApiDocument } from '../platform/http/api.ts';
 import { createLogger } from '../platform/logging.ts';
 import { createRedis } from '../platform/redis.ts';
 import { seedShop } from '../seed/index.ts';
+import { fingerprint } from './catalog.cursor.ts';
 import type { ProductSummary } from './catalog.schemas.ts';
 import { CATALOG, productTag } from './catalog.tags.ts';
 
@@ -144,6 +145,16 @@ describe('catalog read API', () => {
     t?.db.sequelize.removeHook('beforeQuery', 'count-queries');
     await http?.close();
     await built?.close();
+    if (redis && t) {
+      // This run's entries (their keys name its schema), rather than leave them for hours of grace.
+      const pattern = `vitrine:cache:k:catalog:${t.config.database.schema}:*`;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.unlink(...keys);
+      } while (cursor !== '0');
+    }
     redis?.disconnect();
     await t?.drop();
   });
@@ -416,14 +427,28 @@ describe('catalog read API', () => {
 
     it('when the cursor was not issued by the API, then 400 INVALID_CURSOR', async () => {
       const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-      for (const cursor of [
-        'abc',
-        forged(['yesterday', 1]),
-        forged([1]),
-        forged([1, 'newest', 'x', '2025-02-30T00:00:00.000000Z', 1]),
-        forged([1, 'price_asc', 'x', -1, 1]),
-      ]) {
-        const res = await get(`/api/v1/products?cursor=${cursor}`);
+      // The fingerprint of "no filters" is no secret: a forged cursor may carry the right one.
+      const everything = fingerprint({});
+      const valid = forged([1, 'price_asc', everything, 100, 1]);
+      assert.equal((await get(`/api/v1/products?sort=price_asc&cursor=${valid}`)).status, 200);
+      // Each asked with the sort it names, so only its key can be wrong.
+      const cases: Array<[string, string]> = [
+        ['newest', 'abc'],
+        ['newest', forged(['yesterday', 1])],
+        ['newest', forged([1])],
+        ['newest', forged([1, 'newest', everything, '2025-02-30T00:00:00.000000Z', 1])],
+        ['newest', forged([1, 'newest', everything, '0000-01-01T00:00:00.000000Z', 1])],
+        ['newest', forged([1, 'newest', everything, 1_700_000_000, 1])],
+        ['price_asc', forged([1, 'price_asc', everything, -1, 1])],
+        ['price_asc', forged([1, 'price_asc', everything, 2_147_483_648, 1])],
+        ['price_asc', forged([1, 'price_asc', everything, 1.5, 1])],
+        ['price_asc', forged([1, 'price_asc', everything, 100, 0])],
+        ['price_asc', forged([1, 'price_asc', everything, 100, 2 ** 53])],
+        ['price_asc', forged([2, 'price_asc', everything, 100, 1])],
+        ['popular', forged([1, 'popular', everything, '12', 1])],
+      ];
+      for (const [sort, cursor] of cases) {
+        const res = await get(`/api/v1/products?sort=${sort}&cursor=${cursor}`);
         assert.equal(res.status, 400, cursor);
         assert.equal((await json(res)).error.code, 'INVALID_CURSOR');
       }
@@ -899,6 +924,16 @@ describe('catalog read API', () => {
       const detail = async () => (await json(await get(`/api/v1/products/${work.slug}`))).title;
       assert.equal(await list(), work.title);
       assert.equal(await detail(), work.title);
+      const etag = (await get(`/api/v1/products/${work.slug}`)).headers.get('etag') ?? '';
+      assert.match(etag, /^W\/"[0-9a-f]+-[A-Za-z0-9_-]+"$/);
+      const conditional = () =>
+        fetch(`${http.baseUrl}/api/v1/products/${work.slug}`, {
+          // fetch marks conditional requests no-cache unless told otherwise, and no-cache must not get a 304.
+          headers: { 'if-none-match': etag, 'cache-control': 'max-age=0' },
+        });
+      const unchanged = await conditional();
+      assert.equal(unchanged.status, 304, 'the client already has this version');
+      assert.equal(await unchanged.text(), '');
 
       const renamed = `${work.title} (renamed)`;
       await changes.write(async (transaction, record) => {
@@ -915,6 +950,9 @@ describe('catalog read API', () => {
       });
       assert.equal(await list(), renamed);
       assert.equal(await detail(), renamed);
+      const changed = await conditional();
+      assert.equal(changed.status, 200, 'the old ETag no longer matches');
+      assert.notEqual(changed.headers.get('etag'), etag);
 
       await changes.write(async (transaction, record) => {
         await t.db.sequelize.query(`UPDATE products SET status = 'draft' WHERE id = $1`, {
