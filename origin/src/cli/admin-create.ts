@@ -12,25 +12,22 @@ import { parseArgs } from 'node:util';
 import { Email } from '../accounts/accounts.schemas.ts';
 import { hashPassword } from '../accounts/index.ts';
 import { passwordProblem } from '../accounts/password.ts';
-import { ConfigError, loadConfig } from '../config.ts';
-import { openDatabase } from '../platform/db/database.ts';
-import { createLogger } from '../platform/logging.ts';
+import { runCommand, UsageError, withDatabase } from './cli.ts';
+
+const USAGE =
+  'usage: admin:create -- --email <address> [--name "Display Name"]  (password on stdin)';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { email: { type: 'string' }, name: { type: 'string' } },
-  });
-  const email = Email.safeParse(values.email ?? '');
-  if (!email.success) {
-    process.stderr.write(
-      'usage: admin:create -- --email <address> [--name "Display Name"]  (password on stdin)\n',
-    );
-    return 2;
-  }
-  const password = process.stdin.isTTY ? '' : (await text(process.stdin)).replace(/\r?\n$/, '');
-  const config = loadConfig();
-  const db = await openDatabase(config.database, createLogger(config.logLevel));
+  let values: { email?: string | undefined; name?: string | undefined };
   try {
+    ({ values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' } } }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const email = Email.safeParse(values.email ?? '');
+  if (!email.success) throw new UsageError('--email must be an email address');
+  const password = process.stdin.isTTY ? '' : (await text(process.stdin)).replace(/\r?\n$/, '');
+  return withDatabase(async (db) => {
     await db.migrate();
     const existing = await db.models.User.findOne({ where: { email: email.data }, raw: true });
     // An existing account may be promoted without a new password; a new one needs a good one.
@@ -61,16 +58,7 @@ async function main(): Promise<number> {
     });
     process.stdout.write(`created admin ${email.data}\n`);
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
-try {
-  process.exitCode = await main();
-} catch (err) {
-  process.stderr.write(
-    `${err instanceof ConfigError ? err.message : String((err as Error).message ?? err)}\n`,
-  );
-  process.exitCode = 1;
-}
+await runCommand(USAGE, main);

@@ -15,11 +15,8 @@
  * Exit codes: 0 done, 1 failed (message, no stack), 2 bad command line.
  */
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, loadConfig } from '../config.ts';
-import { openDatabase } from '../platform/db/database.ts';
-import { AppError } from '../platform/errors.ts';
-import { createLogger } from '../platform/logging.ts';
 import { type ChangeFeed, publishingRepository, publishingService } from '../publishing/index.ts';
+import { runCommand, UsageError, withDatabase } from './cli.ts';
 
 const USAGE = `Usage: npm run -s catalog:changes -- --after CURSOR [--limit N] [--paths]
 
@@ -27,10 +24,6 @@ const USAGE = `Usage: npm run -s catalog:changes -- --after CURSOR [--limit N] [
   --limit   events read per page, 1 to 1000 (default 500)
   --paths   print only the stale page paths, one per line ("/*" for a full rebuild)
   --help    show this help`;
-
-class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 interface ChangesCommand {
   after: string;
@@ -68,33 +61,12 @@ function parseCommand(args: readonly string[]): ChangesCommand {
 }
 
 async function main(): Promise<number> {
-  let command: ChangesCommand;
-  try {
-    command = parseCommand(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const command = parseCommand(process.argv.slice(2));
   if (command.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-
-  const db = await openDatabase(config.database, createLogger(config.logLevel));
-  try {
+  return withDatabase(async (db, config) => {
     const service = publishingService(publishingRepository(db), {
       defaultShop: config.seed.shop,
     });
@@ -120,22 +92,7 @@ async function main(): Promise<number> {
       );
     }
     return 0;
-  } catch (err) {
-    if (err instanceof AppError) {
-      process.stderr.write(`${err.code}: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
-if (import.meta.main) {
-  try {
-    process.exitCode = await main();
-  } catch (err) {
-    process.stderr.write(`catalog:changes failed: ${(err as Error).message ?? String(err)}\n`);
-    process.exitCode = 1;
-  }
-}
+if (import.meta.main) await runCommand(USAGE, main);

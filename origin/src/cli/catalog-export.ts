@@ -23,7 +23,7 @@ import { rename, rm } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, loadConfig, SHOPS } from '../config.ts';
+import { loadConfig, SHOPS } from '../config.ts';
 import { openDatabase } from '../platform/db/database.ts';
 import { AppError } from '../platform/errors.ts';
 import { createLogger } from '../platform/logging.ts';
@@ -36,6 +36,7 @@ import {
   publishingService,
 } from '../publishing/index.ts';
 import type { Shop } from '../seed/index.ts';
+import { runCommand, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run -s catalog:export -- [--out FILE|-] [--since CURSOR] [--shop ${SHOPS.join('|')}] [--batch-size N]
 
@@ -44,10 +45,6 @@ const USAGE = `Usage: npm run -s catalog:export -- [--out FILE|-] [--since CURSO
   --shop        kind of shop for the shop record (default: recognised from the categories, else SEED_SHOP)
   --batch-size  rows read per query, 100 to 10000 (default ${DEFAULT_BATCH_SIZE})
   --help        show this help`;
-
-class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 interface ExportCommand {
   out: string | null;
@@ -110,30 +107,12 @@ const isMissingTable = (err: unknown) =>
   (err as { parent?: { code?: unknown } } | null)?.parent?.code === '42P01';
 
 async function main(): Promise<number> {
-  let command: ExportCommand;
-  try {
-    command = parseCommand(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const command = parseCommand(process.argv.slice(2));
   if (command.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const config = loadConfig();
 
   const started = performance.now();
   const db = await openDatabase(config.database, createLogger(config.logLevel));
@@ -182,11 +161,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.main) {
-  try {
-    process.exitCode = await main();
-  } catch (err) {
-    process.stderr.write(`catalog:export failed: ${(err as Error).message ?? String(err)}\n`);
-    process.exitCode = 1;
-  }
-}
+if (import.meta.main) await runCommand(USAGE, main);

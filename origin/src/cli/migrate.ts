@@ -5,27 +5,26 @@
  * `npm run db:migrate -- status`     list applied and pending migrations
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
-import { openDatabase } from '../platform/db/database.ts';
 import { createMigrator } from '../platform/db/migrator.ts';
-import { createLogger } from '../platform/logging.ts';
+import { runCommand, UsageError, withDatabase } from './cli.ts';
 
 const USAGE = 'usage: db:migrate [up | down [--to <migration name> | --to 0] | status]';
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: { to: { type: 'string' } },
-  });
+  let parsed: ReturnType<
+    typeof parseArgs<{ allowPositionals: true; options: { to: { type: 'string' } } }>
+  >;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: { to: { type: 'string' } } });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { positionals, values } = parsed;
   const command = positionals[0] ?? 'up';
   if (!['up', 'down', 'status'].includes(command) || positionals.length > 1) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
+    throw new UsageError(`unknown command "${positionals.join(' ')}"`);
   }
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const db = await openDatabase(config.database, logger);
-  try {
+  return withDatabase(async (db) => {
     if (command === 'up') {
       const applied = await db.migrate();
       process.stdout.write(
@@ -48,16 +47,7 @@ async function main(): Promise<number> {
         : 'nothing to revert\n',
     );
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
-try {
-  process.exitCode = await main();
-} catch (err) {
-  process.stderr.write(
-    `${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`,
-  );
-  process.exitCode = 1;
-}
+await runCommand(USAGE, main);

@@ -9,11 +9,9 @@
  * 2 bad command line.
  */
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, loadConfig, SHOPS } from '../config.ts';
-import { openDatabase } from '../platform/db/database.ts';
-import { AppError } from '../platform/errors.ts';
-import { createLogger } from '../platform/logging.ts';
+import { type Config, loadConfig, SHOPS } from '../config.ts';
 import { type SeedSummary, SHOP_DEFINITIONS, type Shop, seedShop } from '../seed/index.ts';
+import { runCommand, UsageError, withDatabase } from './cli.ts';
 
 /** Largest catalogue the command accepts, the same bound as SEED_PRODUCTS. */
 const MAX_PRODUCTS = 200_000;
@@ -24,11 +22,6 @@ const USAGE = `Usage: npm run db:seed -- [--shop ${SHOPS.join('|')}] [--products
   --products  number of products, 1 to ${MAX_PRODUCTS} (default: SEED_PRODUCTS, else 200)
   --reset     empty every table (migrations excepted) and the product pictures first
   --help      show this help`;
-
-/** A command line the seed cannot run with; printed with the usage, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export interface SeedCommand {
   shop: Shop;
@@ -91,53 +84,24 @@ export function formatSummary(summary: SeedSummary, seconds: number): string {
 }
 
 async function main(): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-
-  let command: SeedCommand;
-  try {
-    command = parseSeedArgs(process.argv.slice(2), config.seed);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const config = loadConfig();
+  const command = parseSeedArgs(process.argv.slice(2), config.seed);
   if (command.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-
   const started = performance.now();
-  const db = await openDatabase(config.database, createLogger(config.logLevel));
-  try {
+  const summary = await withDatabase(async (db) => {
     await db.migrate();
-    const summary = await seedShop(db, {
+    return seedShop(db, {
       shop: command.shop,
       products: command.products,
       mediaDir: config.mediaDir,
       reset: command.reset,
     });
-    process.stdout.write(`${formatSummary(summary, (performance.now() - started) / 1000)}\n`);
-    return 0;
-  } catch (err) {
-    if (err instanceof AppError) {
-      process.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  } finally {
-    await db.close();
-  }
+  });
+  process.stdout.write(`${formatSummary(summary, (performance.now() - started) / 1000)}\n`);
+  return 0;
 }
 
-if (import.meta.main) process.exitCode = await main();
+if (import.meta.main) await runCommand(USAGE, main);
