@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdParam } from '../studio/index.ts';
+import { IdParam, ListWorksQuery } from '../studio/index.ts';
 
 export const CollectionIdParams = z.object({ id: IdParam });
 export const CollectionItemParams = z.object({ id: IdParam, productId: IdParam });
@@ -155,14 +155,8 @@ export const AdjustStockBody = z
   })
   .meta({ id: 'AdjustStockRequest' });
 
-export const AdminProductsQuery = z.object({
-  status: z.enum(['draft', 'published', 'archived']).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(24),
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,14}$/, 'must be a nextCursor returned by a previous page')
-    .optional(),
-});
+/** Any product, any status: the same paging and filter as an artist's own list. */
+export const AdminProductsQuery = ListWorksQuery;
 
 export type AdminCollection = z.infer<typeof AdminCollection>;
 export type AdminCategory = z.infer<typeof AdminCategory>;

@@ -17,6 +17,7 @@ export {
 export type { Scope } from './studio.repository.ts';
 export {
   IdParam,
+  ListWorksQuery,
   SetStockBody,
   Stock,
   Work,
