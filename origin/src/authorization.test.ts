@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../test/support/app.ts';
 import { Shopper } from '../test/support/client.ts';
-import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
-import { json, type Listening, listen } from '../test/support/http.ts';
+import type { TestDatabase } from '../test/support/database.ts';
+import { json, type Listening } from '../test/support/http.ts';
 import { signedInShoppers } from '../test/support/sessions.ts';
-import { type App, createApp } from './app.ts';
-import { createLogger } from './platform/logging.ts';
+import type { App } from './app.ts';
 
 /** A concrete path for a route template; the role check runs before the ids are looked at. */
 const concrete = (path: string) =>
@@ -16,20 +16,16 @@ const send = (shopper: Shopper, method: string, path: string) =>
     : shopper.send(method.toUpperCase() as 'POST' | 'PUT' | 'PATCH' | 'DELETE', path, {});
 
 describe('authorisation on every admin and studio route', () => {
+  let app: TestApp;
   let t: TestDatabase;
   let built: App;
   let http: Listening;
 
   before(async () => {
-    t = await createTestDatabase();
-    built = createApp({ config: t.config, logger: createLogger('silent'), db: t.db, redis: null });
-    http = await listen(built.app);
+    app = await startTestApp();
+    ({ t, built, http } = app);
   });
-  after(async () => {
-    await http?.close();
-    await built?.close();
-    await t?.drop();
-  });
+  after(() => app?.close());
 
   it('when anyone but an admin calls an /api/v1/admin route, then 401 anonymous and 403 for a customer', async () => {
     const [customer] = await signedInShoppers(http.baseUrl, t.db, t.config, 1);

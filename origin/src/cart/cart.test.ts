@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { QueryTypes } from 'sequelize';
+import { startTestApp, type TestApp } from '../../test/support/app.ts';
 import { Shopper } from '../../test/support/client.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
-import { json, type Listening, listen } from '../../test/support/http.ts';
+import type { TestDatabase } from '../../test/support/database.ts';
+import { json, type Listening } from '../../test/support/http.ts';
 import { makeProduct } from '../../test/support/products.ts';
 import { signedInShoppers } from '../../test/support/sessions.ts';
 import { hashPassword } from '../accounts/password.ts';
-import { type App, createApp } from '../app.ts';
-import { createLogger } from '../platform/logging.ts';
 
 const PASSWORD = 'plum-orchard-lantern';
 
@@ -24,20 +23,15 @@ const lines = (cart: { items: Line[] }) =>
   cart.items.map((i) => [i.product.id, i.quantity]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
 
 describe('cart', () => {
+  let app: TestApp;
   let t: TestDatabase;
-  let built: App;
   let http: Listening;
 
   before(async () => {
-    t = await createTestDatabase();
-    built = createApp({ config: t.config, logger: createLogger('silent'), db: t.db, redis: null });
-    http = await listen(built.app);
+    app = await startTestApp();
+    ({ t, http } = app);
   });
-  after(async () => {
-    await http?.close();
-    await built?.close();
-    await t?.drop();
-  });
+  after(() => app?.close());
 
   it('when a guest adds a work, then the cart lives in a __Host- cookie and prices come from the catalogue', async () => {
     const work = await makeProduct(t.db, t.config.mediaDir, { stock: 5, priceMinor: 2_500 });
