@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: default paths are relative to it, whatever the working directory. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface EdgeConfig {
+  /** EDGE_PORT: where the edge listens (default 8080). */
+  port: number;
+  /** EDGE_HOST: interface to bind (default 127.0.0.1: a development server). */
+  host: string;
+  /** ORIGIN_URL: the app origin (default http://127.0.0.1:$PORT, PORT defaulting to 3000). */
+  appOrigin: URL;
+  /** CANARY_ORIGIN_URL: the second app origin the canary share goes to (optional). */
+  canaryOrigin: URL | null;
+  /** EDGE_STATIC_DIR: the storefront's static build, served as the S3 origin. */
+  staticDir: string;
+  /** EDGE_KVS_FILE: the KeyValueStore content (CloudFront import format). */
+  kvsFile: string;
+  /** LOG_LEVEL: pino level for the per-request lines (default info). */
+  logLevel: string;
+}
+
+export class EdgeConfigError extends Error {
+  override name = 'EdgeConfigError';
+}
+
+function port(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+    throw new EdgeConfigError(`${name}: must be a port number (0–65535), got "${text}"`);
+  }
+  return n;
+}
+
+function url(name: string, text: string): URL {
+  try {
+    const u = new URL(text);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+    return u;
+  } catch {
+    throw new EdgeConfigError(
+      `${name}: must be an http(s) URL such as http://127.0.0.1:3000, got "${text}"`,
+    );
+  }
+}
+
+/** The one place the edge reads the environment. */
+export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env): EdgeConfig {
+  const originPort = port('PORT', env.PORT, 3000);
+  return {
+    port: port('EDGE_PORT', env.EDGE_PORT, 8080),
+    host: env.EDGE_HOST || '127.0.0.1',
+    appOrigin: url('ORIGIN_URL', env.ORIGIN_URL || `http://127.0.0.1:${originPort}`),
+    canaryOrigin: env.CANARY_ORIGIN_URL ? url('CANARY_ORIGIN_URL', env.CANARY_ORIGIN_URL) : null,
+    staticDir: resolve(REPO_ROOT, env.EDGE_STATIC_DIR || 'storefront/dist/client'),
+    kvsFile: resolve(REPO_ROOT, env.EDGE_KVS_FILE || '.data/edge-kvs.json'),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
