@@ -19,6 +19,11 @@ export interface EdgeConfig {
   kvsFile: string;
   /** LOG_LEVEL: pino level for the per-request lines (default info). */
   logLevel: string;
+  /**
+   * EDGE_ISOLATION: `scope` (default) runs each request in a new scope of one
+   * frozen vm context; `context` makes a new vm context per request (~0.4 ms more).
+   */
+  isolation: 'context' | 'scope';
 }
 
 export class EdgeConfigError extends Error {
@@ -46,6 +51,12 @@ function url(name: string, text: string): URL {
   }
 }
 
+function isolation(text: string | undefined): 'context' | 'scope' {
+  if (!text || text === 'scope') return 'scope';
+  if (text === 'context') return 'context';
+  throw new EdgeConfigError(`EDGE_ISOLATION: must be scope or context, got "${text}"`);
+}
+
 /** The one place the edge reads the environment. */
 export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env): EdgeConfig {
   const originPort = port('PORT', env.PORT, 3000);
@@ -57,5 +68,6 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env): EdgeConfig
     staticDir: resolve(REPO_ROOT, env.EDGE_STATIC_DIR || 'storefront/dist/client'),
     kvsFile: resolve(REPO_ROOT, env.EDGE_KVS_FILE || '.data/edge-kvs.json'),
     logLevel: env.LOG_LEVEL || 'info',
+    isolation: isolation(env.EDGE_ISOLATION),
   };
 }

@@ -45,7 +45,9 @@ export interface EdgeServerOptions {
   kvs: KeyValueSource;
   functionFile: string;
   logger: Logger;
-  /** Function contexts kept ready (default 32). */
+  /** `scope` (default): one frozen context per function; `context`: a new one per request. */
+  isolation?: 'context' | 'scope';
+  /** Contexts kept ready in `context` isolation (default 32). */
   pool?: number;
   /** Seconds CloudFront waits for the origin's response (its default: 30). */
   originTimeoutS?: number;
@@ -86,7 +88,11 @@ interface Outcome {
 }
 
 export async function startEdgeServer(options: EdgeServerOptions): Promise<RunningEdge> {
-  const fn = loadFunctionFile(options.functionFile, { kvs: options.kvs, pool: options.pool ?? 32 });
+  const fn = loadFunctionFile(options.functionFile, {
+    kvs: options.kvs,
+    isolation: options.isolation ?? 'scope',
+    pool: options.pool ?? 32,
+  });
   const statics: StaticOrigin = createStaticOrigin(options.staticDir);
   const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
   const originTimeoutMs = (options.originTimeoutS ?? 30) * 1000;
@@ -528,6 +534,7 @@ async function main(): Promise<void> {
     kvs,
     functionFile: built.file,
     logger,
+    isolation: config.isolation,
   });
   logger.info(
     {

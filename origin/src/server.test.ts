@@ -1,34 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { json } from '../test/support/http.ts';
-import { exitOf, startOrigin } from '../test/support/origin-process.ts';
+import { databaseEnv, exitOf, startOrigin } from '../test/support/origin-process.ts';
 
 const SERVER = path.join(import.meta.dirname, 'server.ts');
 
 /** Database settings for a child: a private schema on the real server, else embedded PGlite. */
-function databaseEnv(): { env: Record<string, string>; cleanup(): Promise<void> } {
-  const url = process.env.DATABASE_URL;
-  if (!url)
-    return { env: { EMBEDDED_DB_DIR: 'memory://', SEED_PRODUCTS: '5' }, cleanup: async () => {} };
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  return {
-    env: { DATABASE_URL: url, DATABASE_SCHEMA: schema },
-    async cleanup() {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    },
-  };
-}
-
 describe('server process', () => {
   it('when a variable is malformed, then the origin refuses to boot and names it', async () => {
     const proc = spawn(process.execPath, [SERVER], {

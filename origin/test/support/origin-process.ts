@@ -1,6 +1,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
+import pg from 'pg';
 
 const SERVER = path.join(import.meta.dirname, '..', '..', 'src', 'server.ts');
 
@@ -70,4 +72,21 @@ export async function exitOf(
   if (proc.exitCode !== null) return { code: proc.exitCode, ms: 0 };
   const [code] = (await once(proc, 'exit')) as [number | null];
   return { code, ms: performance.now() - started };
+}
+
+/** A private schema on DATABASE_URL for a spawned origin, or an in-memory embedded database without it. */
+export function databaseEnv(): { env: Record<string, string>; cleanup(): Promise<void> } {
+  const url = process.env.DATABASE_URL;
+  if (!url)
+    return { env: { EMBEDDED_DB_DIR: 'memory://', SEED_PRODUCTS: '5' }, cleanup: async () => {} };
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  return {
+    env: { DATABASE_URL: url, DATABASE_SCHEMA: schema },
+    async cleanup() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
 }
