@@ -10,6 +10,7 @@ import { createCheckout } from './checkout/index.ts';
 import type { Config } from './config.ts';
 import { favoritesRoutes } from './favorites/index.ts';
 import { createOrders } from './orders/index.ts';
+import { PAGE_PATH, pagesHandler } from './pages/index.ts';
 import { createPaymentProvider } from './payments/index.ts';
 import { type Cache, createCache } from './platform/cache/index.ts';
 import { type ChangeWriter, createChangeWriter } from './platform/changes.ts';
@@ -182,6 +183,17 @@ export function createApp(deps: AppDeps): App {
 
   // Sessions and CSRF for the API; health and metrics never touch them.
   app.use('/api', accounts.sessionMiddleware, accounts.csrfMiddleware);
+  // The session pages: the shopper's session resolved, the API in-process (its own CSRF checks).
+  const mediaUrl = config.storage.driver === 's3' ? config.storage.publicUrl : null;
+  app.all(
+    PAGE_PATH,
+    accounts.sessionMiddleware,
+    pagesHandler({
+      entry: config.storefrontEntry,
+      mediaOrigin: mediaUrl && /^https?:\/\//.test(mediaUrl) ? new URL(mediaUrl).origin : null,
+      logger,
+    }),
+  );
 
   const router = express.Router();
   mountRoutes(router, routes);

@@ -53,6 +53,11 @@ const envSchema = z
       .string()
       .min(1)
       .default(path.join(ORIGIN_DIR, '.data', 'media')),
+    /** The storefront's SSR bundle, which renders the session pages (built by `npm run storefront:build`). */
+    STOREFRONT_SSR_ENTRY: z
+      .string()
+      .min(1)
+      .default(path.join(ORIGIN_DIR, '..', 'storefront', 'dist', 'server', 'entry.mjs')),
     /** Shop seeded into a new embedded database. */
     SEED_SHOP: z.enum(SHOPS).default('gallery'),
     /** Number of products seeded into a new embedded database. */
@@ -227,6 +232,8 @@ export interface Config {
     | { kind: 'embedded'; dir: string; schema: string; poolMax: 1 };
   redisUrl: string | null;
   mediaDir: string;
+  /** The storefront's SSR bundle entry (session pages). */
+  storefrontEntry: string;
   seed: { shop: (typeof SHOPS)[number]; products: number };
   logLevel: string;
   bodyLimitBytes: number;
@@ -325,6 +332,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : { kind: 'embedded', dir: e.EMBEDDED_DB_DIR, schema: e.DATABASE_SCHEMA, poolMax: 1 },
     redisUrl: e.REDIS_URL ?? null,
     mediaDir: e.MEDIA_DIR,
+    storefrontEntry: e.STOREFRONT_SSR_ENTRY,
     seed: { shop: e.SEED_SHOP, products: e.SEED_PRODUCTS },
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Logger } from '../platform/logging.ts';
+import { type PageApi, pageApi } from './api-client.ts';
+
+/*
+ * The session-aware pages (login, account, cart, checkout, orders, studio,
+ * admin) are Astro pages rendered here by @astrojs/node in middleware mode:
+ * the storefront's SSR bundle runs inside this process, with the shopper's
+ * session already resolved and the API at hand in-process (api-client.ts).
+ */
+
+/** Path prefixes of the pages the origin renders (the edge routes them here). */
+export const PAGE_PREFIXES = [
+  'login',
+  'register',
+  'logout',
+  'account',
+  'cart',
+  'checkout',
+  'orders',
+  'studio',
+  'admin',
+] as const;
+
+export const PAGE_PATH = new RegExp(`^/(${PAGE_PREFIXES.join('|')})(/|$)`);
+
+/**
+ * Pages may load only the shop's own scripts, styles, images and fonts, talk
+ * to the shop's API, post forms to the shop, and never be framed (SECURITY.md).
+ */
+export function pageCsp(mediaOrigin: string | null): string {
+  const img = ["'self'", 'data:', ...(mediaOrigin ? [mediaOrigin] : [])].join(' ');
+  return [
+    "default-src 'self'",
+    `img-src ${img}`,
+    "script-src 'self'",
+    "style-src 'self'",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
+/** What every origin-rendered page finds in `Astro.locals.vitrine`. */
+export interface PageLocals {
+  /** The signed-in user, or null. */
+  user: {
+    id: number;
+    email: string;
+    displayName: string;
+    role: 'customer' | 'artist' | 'admin';
+  } | null;
+  api: PageApi;
+  requestId: string;
+}
+
+type AstroHandler = (
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  locals: object,
+) => Promise<void>;
+
+export interface PagesOptions {
+  /** The SSR bundle's entry (storefront/dist/server/entry.mjs). */
+  entry: string;
+  mediaOrigin: string | null;
+  logger: Logger;
+}
+
+/** Renders the pages, or explains in one page how to build them when the bundle is missing. */
+export function pagesHandler(options: PagesOptions): RequestHandler {
+  const csp = pageCsp(options.mediaOrigin);
+  let loaded: Promise<AstroHandler | null> | undefined;
+  const load = () => {
+    loaded ??= (async () => {
+      if (!existsSync(options.entry)) {
+        options.logger.warn(
+          { entry: options.entry },
+          'storefront SSR bundle not found: session pages answer 503 until `npm run storefront:build`',
+        );
+        return null;
+      }
+      const mod = (await import(pathToFileURL(options.entry).href)) as { handler: AstroHandler };
+      return mod.handler;
+    })();
+    return loaded;
+  };
+
+  return async (req, res, next) => {
+    res.setHeader('content-security-policy', csp);
+    // Personal pages: never stored by CloudFront or the browser's back/forward cache of others.
+    res.setHeader('cache-control', 'no-store');
+    const handler = await load();
+    if (!handler) {
+      res
+        .status(503)
+        .type('html')
+        .send(
+          '<!doctype html><html lang="en"><meta charset="utf-8"><title>Not built yet</title><h1>The storefront is not built yet</h1><p>Run <code>npm run storefront:build</code>, then reload this page.</p></html>',
+        );
+      return;
+    }
+    const auth = req.auth;
+    const locals: { vitrine: PageLocals } = {
+      vitrine: {
+        user: auth
+          ? {
+              id: auth.user.id,
+              email: auth.user.email,
+              displayName: auth.user.displayName,
+              role: auth.user.role,
+            }
+          : null,
+        api: pageApi(req, res),
+        requestId: String(req.id ?? ''),
+      },
+    };
+    await handler(req, res, next, locals);
+  };
+}
