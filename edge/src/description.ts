@@ -134,7 +134,8 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     origin: ORIGIN_IDS.app,
     methods: 'all',
     cookies: APP_COOKIES,
-    headers: APP_HEADERS,
+    // The storefront build's export token travels as a bearer token.
+    headers: [...APP_HEADERS, 'authorization'],
     queryStrings: 'all',
     cache: NO_CACHE,
     viewerRequest: true,

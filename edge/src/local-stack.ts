@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,14 +17,20 @@ import { flagsOf, kvsDocument, readKvsFile, writeKvsFile } from './kvs.ts';
  */
 
 const DEV_KEYS_FILE = join(REPO_ROOT, '.data', 'session-keys');
+const DEV_EXPORT_TOKEN_FILE = join(REPO_ROOT, '.data', 'export-token');
+const STOREFRONT = join(REPO_ROOT, 'storefront');
 
-function developmentKeys(): string {
-  if (existsSync(DEV_KEYS_FILE)) return readFileSync(DEV_KEYS_FILE, 'utf8').trim();
-  const ring = `dev1:${randomBytes(32).toString('base64url')}`;
-  mkdirSync(dirname(DEV_KEYS_FILE), { recursive: true });
-  writeFileSync(DEV_KEYS_FILE, `${ring}\n`, { mode: 0o600 });
-  return ring;
+/** A development secret made once and kept in .data (git-ignored, mode 0600). */
+function developmentSecret(file: string, make: () => string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = make();
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
+
+const developmentKeys = () =>
+  developmentSecret(DEV_KEYS_FILE, () => `dev1:${randomBytes(32).toString('base64url')}`);
 
 export interface StackEnv {
   /** The environment both processes get. */
@@ -40,6 +47,10 @@ export function prepareStack(base: NodeJS.ProcessEnv = process.env): StackEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
     SESSION_KEYS: base.SESSION_KEYS || developmentKeys(),
+    // Lets `npm run storefront:build` read the catalogue from the running origin.
+    CATALOG_EXPORT_TOKEN:
+      base.CATALOG_EXPORT_TOKEN ||
+      developmentSecret(DEV_EXPORT_TOKEN_FILE, () => randomBytes(32).toString('base64url')),
     PUBLIC_BASE_URL: base.PUBLIC_BASE_URL || `http://localhost:${edge.port}`,
     ORIGIN_URL: edge.appOrigin.href,
     EDGE_KVS_FILE: edge.kvsFile,
@@ -121,13 +132,26 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop(0));
   process.once('SIGTERM', () => stop(0));
 
-  const ready = `${stack.edge.appOrigin.href.replace(/\/$/, '')}/readyz`;
+  const originUrl = stack.edge.appOrigin.href.replace(/\/$/, '');
   const [origin] = children;
-  if (origin && (await waitForReady(ready, origin, 120_000))) {
-    console.log(
-      `\n  The shop is open: http://localhost:${stack.edge.port}/  (edge → origin ${stack.edge.appOrigin.host})\n`,
-    );
+  if (!origin || !(await waitForReady(`${originUrl}/readyz`, origin, 120_000))) return;
+  if (!existsSync(join(STOREFRONT, 'dist', 'client', 'index.html'))) {
+    // First start: build the catalogue pages from the running origin's export.
+    console.log('building the storefront from the catalogue (first start)…');
+    const build = spawn(process.execPath, ['scripts/build.ts'], {
+      cwd: STOREFRONT,
+      env: { ...stack.env, CATALOG_EXPORT_URL: `${originUrl}/api/v1/admin/catalog/export` },
+      stdio: 'inherit',
+    });
+    const [code] = (await once(build, 'exit')) as [number | null];
+    if (code !== 0) {
+      console.error('the storefront build failed (see above); the API and the edge keep running');
+      return;
+    }
   }
+  console.log(
+    `\n  The shop is open: http://localhost:${stack.edge.port}/  (edge → origin ${stack.edge.appOrigin.host})\n`,
+  );
 }
 
 if (import.meta.main) await main();

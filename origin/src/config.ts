@@ -53,6 +53,8 @@ const envSchema = z
       .string()
       .min(1)
       .default(path.join(ORIGIN_DIR, '.data', 'media')),
+    /** Lets the storefront build read the catalogue export and change feed (`Authorization: Bearer …`); at least 32 characters. */
+    CATALOG_EXPORT_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     /** The storefront's SSR bundle, which renders the session pages (built by `npm run storefront:build`). */
     STOREFRONT_SSR_ENTRY: z
       .string()
@@ -234,6 +236,8 @@ export interface Config {
   mediaDir: string;
   /** The storefront's SSR bundle entry (session pages). */
   storefrontEntry: string;
+  /** The storefront build's token for the export and change feed; null: admins only. */
+  catalogExportToken: string | null;
   seed: { shop: (typeof SHOPS)[number]; products: number };
   logLevel: string;
   bodyLimitBytes: number;
@@ -333,6 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL ?? null,
     mediaDir: e.MEDIA_DIR,
     storefrontEntry: e.STOREFRONT_SSR_ENTRY,
+    catalogExportToken: e.CATALOG_EXPORT_TOKEN ?? null,
     seed: { shop: e.SEED_SHOP, products: e.SEED_PRODUCTS },
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -76,19 +76,24 @@ export interface PagesOptions {
 /** Renders the pages, or explains in one page how to build them when the bundle is missing. */
 export function pagesHandler(options: PagesOptions): RequestHandler {
   const csp = pageCsp(options.mediaOrigin);
-  let loaded: Promise<AstroHandler | null> | undefined;
-  const load = () => {
-    loaded ??= (async () => {
-      if (!existsSync(options.entry)) {
+  let loaded: Promise<AstroHandler> | undefined;
+  let warned = false;
+  /** The bundle once it exists: a build finishing after the origin started is picked up. */
+  const load = (): Promise<AstroHandler> | null => {
+    if (loaded) return loaded;
+    if (!existsSync(options.entry)) {
+      if (!warned) {
+        warned = true;
         options.logger.warn(
           { entry: options.entry },
           'storefront SSR bundle not found: session pages answer 503 until `npm run storefront:build`',
         );
-        return null;
       }
-      const mod = (await import(pathToFileURL(options.entry).href)) as { handler: AstroHandler };
-      return mod.handler;
-    })();
+      return null;
+    }
+    loaded = import(pathToFileURL(options.entry).href).then(
+      (mod: { handler: AstroHandler }) => mod.handler,
+    );
     return loaded;
   };
 
@@ -96,7 +101,8 @@ export function pagesHandler(options: PagesOptions): RequestHandler {
     res.setHeader('content-security-policy', csp);
     // Personal pages: never stored by CloudFront or the browser's back/forward cache of others.
     res.setHeader('cache-control', 'no-store');
-    const handler = await load();
+    const pending = load();
+    const handler = pending ? await pending : null;
     if (!handler) {
       res
         .status(503)

@@ -1,9 +1,11 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { requireRole } from '../accounts/index.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../platform/db/database.ts';
+import { AppError } from '../platform/errors.ts';
 import { type AnyRoute, defineRoute } from '../platform/http/api.ts';
 import { publishingRepository } from './publishing.repository.ts';
 import { ChangeFeed, ChangesQuery, ExportQuery, ExportRecord } from './publishing.schemas.ts';
@@ -34,17 +36,37 @@ async function sendNdjson(
   }
 }
 
+/**
+ * Admins, or the storefront build with the export token (CATALOG_EXPORT_TOKEN
+ * as `Authorization: Bearer …`): a deploy pipeline reads the catalogue
+ * without anyone's session. Compared as SHA-256 digests in constant time.
+ */
+function adminOrBuild(token: string | null): RequestHandler {
+  const admin = requireRole('admin');
+  const expected = token ? createHash('sha256').update(token).digest() : null;
+  return (req, res, next) => {
+    const header = req.get('authorization') ?? '';
+    if (expected && header.startsWith('Bearer ')) {
+      const given = createHash('sha256').update(header.slice(7)).digest();
+      if (timingSafeEqual(given, expected)) return next();
+      throw new AppError('EXPORT_TOKEN_INVALID', 'The export token is not valid.', { status: 401 });
+    }
+    return admin(req, res, next);
+  };
+}
+
 export function publishingRoutes({ db, config }: { db: Database; config: Config }): AnyRoute[] {
   const service = publishingService(publishingRepository(db), { defaultShop: config.seed.shop });
+  const allowed = adminOrBuild(config.catalogExportToken);
   return [
     defineRoute({
       method: 'get',
       path: '/api/v1/admin/catalog/export',
       operationId: 'exportCatalog',
       summary:
-        'The whole published catalogue for the static build, streamed as NDJSON (admins only)',
+        'The whole published catalogue for the static build, streamed as NDJSON (admins, or the build with the export token)',
       tags: ['admin', 'publishing'],
-      before: [requireRole('admin')],
+      before: [allowed],
       query: ExportQuery,
       response: ExportRecord,
       contentType: NDJSON,
@@ -58,9 +80,10 @@ export function publishingRoutes({ db, config }: { db: Database; config: Config 
       method: 'get',
       path: '/api/v1/admin/changes',
       operationId: 'listCatalogChanges',
-      summary: 'Catalogue changes after a cursor and the pages they made stale (admins only)',
+      summary:
+        'Catalogue changes after a cursor and the pages they made stale (admins, or the build with the export token)',
       tags: ['admin', 'publishing'],
-      before: [requireRole('admin')],
+      before: [allowed],
       query: ChangesQuery,
       response: ChangeFeed,
       errors: [400, 401, 403, 409, 503],
