@@ -4,6 +4,7 @@ import node from '@astrojs/node';
 import { ExportShop } from '@vitrine/origin/publishing';
 import { defineConfig } from 'astro/config';
 import { brandingOf } from './src/features/shop/shop.ts';
+import { PAGE_BODY_LIMIT_BYTES } from './src/features/workspace/limits.ts';
 
 /*
  * The storefront's environment is read here and only here (STYLE.md):
@@ -50,7 +51,7 @@ const branding = brandingOf(shopRecord(), {
 export default defineConfig({
   site: process.env.PUBLIC_BASE_URL || 'http://localhost:8080',
   output: 'static',
-  adapter: node({ mode: 'middleware' }),
+  adapter: node({ mode: 'middleware', bodySizeLimit: PAGE_BODY_LIMIT_BYTES }),
   trailingSlash: 'always',
   build: { format: 'directory', inlineStylesheets: 'never' },
   compressHTML: true,

@@ -8,14 +8,19 @@
  *
  *   --catalog FILE   build from an existing export instead of exporting (step 1 skipped)
  *
+ * The export comes over HTTP from a running origin when CATALOG_EXPORT_URL and
+ * CATALOG_EXPORT_TOKEN are set (or from `npm start`'s origin on the embedded
+ * database), else from the database with the origin's CLI (see export-source.ts).
+ *
  * Configuration: the origin's (DATABASE_URL …) for the export, and the
  * storefront's own in astro.config.ts (PUBLIC_BASE_URL, SHOP_NAME, …).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'astro';
+import { loadCatalog } from '../src/features/catalog/catalog.ts';
+import { ExportError, exportCatalog, exportSource } from '../src/features/catalog/export-source.ts';
+import { indexSite, SearchIndexError } from '../src/features/search/indexer.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { catalog: { type: 'string' } } });
@@ -34,15 +39,16 @@ const catalogFile = resolve(
   values.catalog ?? process.env.CATALOG_FILE ?? '.data/catalog.ndjson',
 );
 if (!values.catalog) {
-  mkdirSync(dirname(catalogFile), { recursive: true });
   const done = step('exporting the catalogue');
-  const exported = spawnSync(
-    process.execPath,
-    [resolve(root, '../origin/src/cli/catalog-export.ts'), '--out', catalogFile],
-    { stdio: ['ignore', 'inherit', 'inherit'], env: process.env },
-  );
-  if (exported.status !== 0) {
-    process.stderr.write('storefront build: the export failed (see above); nothing was built\n');
+  try {
+    const source = exportSource(process.env);
+    process.stderr.write(
+      `storefront build: from ${source.kind === 'http' ? source.url : 'the database (origin CLI)'}\n`,
+    );
+    await exportCatalog(catalogFile, source, process.env);
+  } catch (err) {
+    if (!(err instanceof ExportError)) throw err;
+    process.stderr.write(`storefront build: ${err.message}; nothing was built\n`);
     process.exit(1);
   }
   done();
@@ -52,3 +58,19 @@ process.env.CATALOG_FILE = catalogFile;
 const built = step('astro build');
 await build({ root, logLevel: 'warn' });
 built();
+
+const indexing = step('indexing for search');
+try {
+  const index = await indexSite({
+    siteDir: resolve(root, 'dist/client'),
+    expectedPages: loadCatalog(catalogFile).products.length,
+  });
+  process.stderr.write(
+    `storefront build: search index of ${index.pageCount} product pages, ${index.files} files, ${(index.bytes / 1024).toFixed(0)} KiB\n`,
+  );
+} catch (err) {
+  if (!(err instanceof SearchIndexError)) throw err;
+  process.stderr.write(`storefront build: ${err.message}\n`);
+  process.exit(1);
+}
+indexing();

@@ -85,9 +85,11 @@ export function pageApi(req: Request, res: Response): PageApi {
       if (!options.csrf) throw new Error(`${method} ${path}: a write needs the form's CSRF token`);
       headers['x-csrf-token'] = options.csrf;
     }
-    let payload: string | Uint8Array | undefined;
+    // Uint8Array<ArrayBuffer>: what fetch's BodyInit takes under the DOM types too (the storefront,
+    // which type-checks this file, has them); a Buffer read from a request is backed by one.
+    let payload: string | Uint8Array<ArrayBuffer> | undefined;
     if (options.raw) {
-      payload = options.raw.bytes;
+      payload = options.raw.bytes as Uint8Array<ArrayBuffer>;
       headers['content-type'] = options.raw.contentType;
     } else if (options.body !== undefined) {
       payload = JSON.stringify(options.body);
@@ -109,6 +111,12 @@ export function pageApi(req: Request, res: Response): PageApi {
       else jar.set(name, value);
       // A new or ended session has its own CSRF token.
       if (name.endsWith('vitrine_session')) token = null;
+      if (res.headersSent) {
+        // Astro streams the page: a cookie learnt mid-render can no longer reach the browser.
+        throw new Error(
+          `${method} ${path} set a cookie after the page started streaming: call it in the page's frontmatter (e.g. await api.csrfToken() before rendering a form)`,
+        );
+      }
       res.appendHeader('set-cookie', line);
     }
     const text = await answer.text();

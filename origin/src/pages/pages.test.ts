@@ -104,6 +104,8 @@ describe('pages', () => {
       assert.ok(csp.includes(directive), `${directive} in ${csp}`);
     }
     assert.equal(res.headers.get('cache-control'), 'no-store');
+    // Browsers send `Origin: null` with form posts from a no-referrer page; the pages' own posts need their origin.
+    assert.equal(res.headers.get('referrer-policy'), 'same-origin');
   });
 
   it('when a form posts with the token the page gave, then the write goes through and its cookie reaches the browser', async () => {

@@ -101,6 +101,9 @@ export function pagesHandler(options: PagesOptions): RequestHandler {
     res.setHeader('content-security-policy', csp);
     // Personal pages: never stored by CloudFront or the browser's back/forward cache of others.
     res.setHeader('cache-control', 'no-store');
+    // helmet's no-referrer makes browsers send `Origin: null` with the pages' own form posts,
+    // which Astro's origin check and the API's cross-site check then refuse.
+    res.setHeader('referrer-policy', 'same-origin');
     const pending = load();
     const handler = pending ? await pending : null;
     if (!handler) {

@@ -85,6 +85,8 @@ export interface ProductRow {
     height: number;
     alt: string;
     contentType: string;
+    /** Resized WebP copies of an uploaded image (studio uploads), narrowest first; [] for seeded SVGs. */
+    variants: Array<{ key: string; width: number }>;
   }>;
   collections: Array<{ id: number; position: number }>;
   favourites: number;
@@ -115,7 +117,7 @@ const PRODUCT_COLUMNS = /* sql */ `
   COALESCE((
     SELECT json_agg(json_build_object(
       'storageKey', i.storage_key, 'width', i.width, 'height', i.height,
-      'alt', i.alt, 'contentType', i.content_type) ORDER BY i.position, i.id)
+      'alt', i.alt, 'contentType', i.content_type, 'variants', i.variants) ORDER BY i.position, i.id)
     FROM product_images i WHERE i.product_id = p.id), '[]') AS images,
   COALESCE((
     SELECT json_agg(json_build_object('id', ci.collection_id, 'position', ci.position)

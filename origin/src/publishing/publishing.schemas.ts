@@ -106,6 +106,11 @@ export const ExportImage = z
     height: z.number().int().positive(),
     alt: z.string(),
     contentType: z.string(),
+    /**
+     * Resized WebP copies of an uploaded raster image, narrowest first, for
+     * `srcset`; absent when there are none (seeded SVGs are vectors).
+     */
+    variants: z.array(z.object({ url: z.string(), width: z.number().int().positive() })).optional(),
   })
   .meta({ id: 'ExportImage' });
 

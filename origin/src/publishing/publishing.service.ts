@@ -185,6 +185,9 @@ export function publishingService(
       height: image.height,
       alt: image.alt,
       contentType: image.contentType,
+      ...(image.variants.length > 0 && {
+        variants: image.variants.map((v) => ({ url: mediaUrl(v.key), width: v.width })),
+      }),
     })),
     collections: row.collections,
     favourites: row.favourites,

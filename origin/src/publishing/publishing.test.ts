@@ -239,6 +239,42 @@ describe('publishing: catalogue export and change feed', () => {
       assert.equal(first, second);
     });
 
+    it('when an image has stored WebP variants, then the export lists them by URL and width, and a seeded SVG has none', async () => {
+      const [image] = await select<{ id: number; productId: number; storageKey: string }>(
+        h.t,
+        `SELECT i.id, i.product_id AS "productId", i.storage_key AS "storageKey"
+         FROM product_images i JOIN products p ON p.id = i.product_id
+         WHERE p.status = 'published' ORDER BY i.product_id, i.position LIMIT 1`,
+      );
+      assert.ok(image);
+      const variants = [480, 960].map((width) => ({
+        key: `works/${image.productId}/abc/w${width}.webp`,
+        width,
+        height: width,
+        contentType: 'image/webp',
+      }));
+      await h.t.db.sequelize.query(
+        'UPDATE product_images SET variants = :variants WHERE id = :id',
+        {
+          replacements: { id: image.id, variants: JSON.stringify(variants) },
+        },
+      );
+      try {
+        const products = byType(parseExport(await exportText(h)), 'product');
+        const product = products.find((p) => p.id === image.productId);
+        assert.deepEqual(product?.images[0]?.variants, [
+          { url: `/media/works/${image.productId}/abc/w480.webp`, width: 480 },
+          { url: `/media/works/${image.productId}/abc/w960.webp`, width: 960 },
+        ]);
+        const others = products.filter((p) => p.id !== image.productId);
+        assert.ok(others.every((p) => p.images.every((i) => i.variants === undefined)));
+      } finally {
+        await h.t.db.sequelize.query(`UPDATE product_images SET variants = '[]' WHERE id = :id`, {
+          replacements: { id: image.id },
+        });
+      }
+    });
+
     it('when asked for a delta since a cursor, then only touched works come, as records or as removed', async () => {
       const since = await headOf(h.t);
       const [updated, archived] = await select<{ id: number }>(

@@ -51,8 +51,7 @@ export function text(form: FormData, name: string): string {
 
 /** Only local paths are followed after login (no open redirect through `next`). */
 export function safeNext(next: string | null | undefined, fallback = '/account/'): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\'))
-    return fallback;
+  if (!next?.startsWith('/') || next.startsWith('//') || next.includes('\\')) return fallback;
   return next;
 }
 
