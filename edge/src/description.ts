@@ -193,6 +193,33 @@ export const OBJECT_CACHE_CONTROL: readonly { pathPattern: string; cacheControl:
   { pathPattern: '*', cacheControl: 'public, max-age=0, must-revalidate' },
 ];
 
+/**
+ * The response headers policy on every behaviour (CloudFront adds a header
+ * only when the origin did not send it: `override: false`). The origin sets
+ * its own CSP on the API and its pages; this one covers the static pages.
+ * Pagefind's search runs WebAssembly, hence 'wasm-unsafe-eval' (it allows
+ * compiling WebAssembly modules, not evaluating strings of script).
+ */
+export const RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': [
+    "default-src 'self'",
+    "img-src 'self' data:",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; '),
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+};
+
 /** What the viewer-request function decides, injected into the built file. */
 export interface FunctionConfig {
   /** The session cookie the gate verifies. */

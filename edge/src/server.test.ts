@@ -122,6 +122,9 @@ describe('edge server', () => {
       assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
       assert.equal(res.headers.get('cache-control'), 'public, max-age=0, must-revalidate');
       assert.match(res.headers.get('etag') ?? '', /^"[0-9a-f]{32}"$/);
+      // The response headers policy covers the static pages.
+      assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
       assert.equal(origin.seen.length, 0);
     });
 
@@ -263,6 +266,8 @@ describe('edge server', () => {
       });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('x-origin'), 'app');
+      // The origin's own answer is not overridden; missing headers are added.
+      assert.equal(res.headers.get('referrer-policy'), 'same-origin');
       assert.deepEqual(res.headers.getSetCookie(), ['a=1; Path=/', 'b=2; Path=/']);
       const seen = origin.seen[0];
       assert.ok(seen);

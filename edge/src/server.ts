@@ -15,7 +15,7 @@ import { basename, dirname } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { writeViewerRequest } from './build.ts';
 import { type EdgeConfig, EdgeConfigError, loadEdgeConfig } from './config.ts';
-import { type Behaviour, behaviourFor, ORIGIN_IDS } from './description.ts';
+import { type Behaviour, behaviourFor, ORIGIN_IDS, RESPONSE_HEADERS } from './description.ts';
 import {
   type CfRequest,
   type CfResponse,
@@ -421,6 +421,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
     const started = performance.now();
     const requestId = newRequestId();
     const outcome: Outcome = { behaviour: '-', decision: '-' };
+    // The response headers policy: what the origin or the function sends itself wins (writeHead).
+    for (const [name, value] of Object.entries(RESPONSE_HEADERS)) res.setHeader(name, value);
     res.on('close', () => {
       log.info(
         {
