@@ -89,3 +89,32 @@ export async function exportCatalog(
   renameSync(partial, file);
   rmSync(partial, { force: true });
 }
+
+/**
+ * Whether the catalogue changed after `cursor` (the previous build's), from
+ * the origin's change feed: over HTTP with the token, or with the origin CLI.
+ */
+export async function changedSince(
+  cursor: string,
+  source: ExportSource,
+  env: NodeJS.ProcessEnv,
+): Promise<{ changed: boolean; paths: string[] }> {
+  let feed: { nextCursor: string; events: unknown[]; paths: string[]; fullRebuild: boolean };
+  if (source.kind === 'http') {
+    const url = new URL(source.url.replace(/\/catalog\/export$/, '/changes'));
+    url.searchParams.set('after', cursor);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${source.token}` } });
+    if (!res.ok) throw new ExportError(`the change feed answered ${res.status}`);
+    feed = (await res.json()) as typeof feed;
+  } else {
+    const run = spawnSync(
+      process.execPath,
+      [resolve(dirname(source.script), 'catalog-changes.ts'), '--after', cursor],
+      { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    if (run.status !== 0) throw new ExportError('the change feed failed (see above)');
+    feed = JSON.parse(run.stdout) as typeof feed;
+  }
+  const changed = feed.events.length > 0 || feed.fullRebuild || feed.nextCursor !== cursor;
+  return { changed, paths: feed.fullRebuild ? ['/*'] : feed.paths };
+}
