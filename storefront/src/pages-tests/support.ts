@@ -81,8 +81,7 @@ async function start(): Promise<TestShop> {
   }
   const database = databaseEnv();
   const work = mkdtempSync(join(tmpdir(), 'vitrine-pages-'));
-  mkdirSync(BUILDS, { recursive: true });
-  const outDir = mkdtempSync(join(BUILDS, 'build-'));
+  const outDir = newBuildDir();
   const env: Record<string, string> = {
     ...database.env,
     MEDIA_DIR: join(work, 'media'),
@@ -101,16 +100,9 @@ async function start(): Promise<TestShop> {
   };
 
   const catalog = join(work, 'catalog.ndjson');
-  await run([join(ORIGIN_SRC, 'cli', 'seed.ts'), '--shop', 'gallery', '--products', '12'], env);
+  await seedGallery(env, 12);
   await run([join(ORIGIN_SRC, 'cli', 'catalog-export.ts'), '--out', catalog], env);
-  await run(
-    [
-      '--input-type=module',
-      '-e',
-      `import { build } from 'astro'; await build({ root: ${JSON.stringify(STOREFRONT)}, outDir: ${JSON.stringify(outDir)}, logLevel: 'error' });`,
-    ],
-    { CATALOG_FILE: catalog },
-  );
+  await buildStorefront(catalog, outDir);
   origin = await startOrigin({
     ...env,
     SESSION_KEYS,
@@ -128,6 +120,40 @@ after(async function () {
   this.timeout(30_000);
   await teardown?.();
 });
+
+/** A new folder for one storefront build (inside the storefront, see BUILDS). */
+export function newBuildDir(): string {
+  mkdirSync(BUILDS, { recursive: true });
+  return mkdtempSync(join(BUILDS, 'build-'));
+}
+
+/** Seeds a gallery of `products` works on the schema `env` names, its pictures in env.MEDIA_DIR. */
+export async function seedGallery(env: Record<string, string>, products: number): Promise<void> {
+  await run(
+    [join(ORIGIN_SRC, 'cli', 'seed.ts'), '--shop', 'gallery', '--products', String(products)],
+    env,
+  );
+}
+
+/**
+ * `astro build` of a catalogue export into `outDir` (the static site in
+ * client/, the origin's SSR bundle in server/), with the storefront's own
+ * settings in `env` (PUBLIC_BASE_URL…).
+ */
+export async function buildStorefront(
+  catalog: string,
+  outDir: string,
+  env: Record<string, string> = {},
+): Promise<void> {
+  await run(
+    [
+      '--input-type=module',
+      '-e',
+      `import { build } from 'astro'; await build({ root: ${JSON.stringify(STOREFRONT)}, outDir: ${JSON.stringify(outDir)}, logLevel: 'error' });`,
+    ],
+    { ...env, CATALOG_FILE: catalog },
+  );
+}
 
 /** An admin made the way a shop owner makes one: the origin's `admin:create` command. */
 export async function createAdmin(

@@ -109,4 +109,16 @@ describe('catalog: prices', () => {
     assert.equal(formatPrice(179_000, 'EUR'), '€1,790.00');
     assert.equal(formatPrice(2_500, 'GBP'), '£25.00');
   });
+
+  it('when currencies and locales alternate, then each price keeps its own (formatters are reused per pair)', () => {
+    const twice = () => [
+      formatPrice(179_000, 'EUR', 'de-DE'),
+      formatPrice(179_000, 'EUR'),
+      formatPrice(2_500, 'USD', 'en-US'),
+      formatPrice(2_500, 'GBP'),
+    ];
+    const expected = ['1.790,00\u00a0€', '€1,790.00', '$25.00', '£25.00'];
+    assert.deepEqual(twice(), expected);
+    assert.deepEqual(twice(), expected);
+  });
 });
