@@ -134,10 +134,24 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
     sequelize,
     models,
     async migrate() {
-      if (schema !== 'public')
-        await sequelize.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      const applied = await createMigrator(sequelize, logger).up();
-      return applied.map((m) => m.name);
+      // Tasks of a rolling deploy start together: one migrates, the others wait
+      // for it on a session advisory lock held by a connection of its own (the
+      // pool's may be just one). The embedded database has a single process.
+      const lock =
+        config.kind === 'external' ? new pg.Client({ connectionString: config.url }) : null;
+      if (lock) {
+        await lock.connect();
+        await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`vitrine:migrate:${schema}`]);
+      }
+      try {
+        if (schema !== 'public')
+          await sequelize.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+        const applied = await createMigrator(sequelize, logger).up();
+        return applied.map((m) => m.name);
+      } finally {
+        // Ending the session releases the lock too, should the unlock fail.
+        await lock?.end();
+      }
     },
     async ping(timeoutMs = 2_000) {
       let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { QueryTypes } from 'sequelize';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
+import {
+  createTestDatabase,
+  hasExternalDatabase,
+  type TestDatabase,
+} from '../../../test/support/database.ts';
+import { createLogger } from '../logging.ts';
+import { openDatabase } from './database.ts';
 import { createMigrator, MIGRATIONS } from './migrator.ts';
 
 const TABLES = [
@@ -164,5 +170,24 @@ describe('migrations on PostgreSQL', () => {
       await t.db.migrate();
       assert.deepEqual(await tablesOf(t), [...TABLES, 'schema_migrations'].sort());
     });
+  });
+});
+
+describe('migrations at a rolling deploy', () => {
+  it('when three tasks migrate a new schema at once, then one applies everything and the others wait and apply nothing', async function () {
+    if (!hasExternalDatabase) this.skip();
+    const t = await createTestDatabase({ migrate: false });
+    const others = await Promise.all(
+      [1, 2].map(() => openDatabase(t.config.database, createLogger('silent'))),
+    );
+    try {
+      const results = await Promise.all([t.db, ...others].map((db) => db.migrate()));
+      const lengths = results.map((applied) => applied.length).sort((a, b) => a - b);
+      assert.deepEqual(lengths, [0, 0, MIGRATIONS.length]);
+      assert.deepEqual(await tablesOf(t), [...TABLES, 'schema_migrations'].sort());
+    } finally {
+      for (const db of others) await db.close();
+      await t.drop();
+    }
   });
 });
