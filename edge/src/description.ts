@@ -16,6 +16,12 @@ export const ORIGIN_IDS = {
   app: 'app',
   /** A second app target for the canary share of sessions. */
   canary: 'app-canary',
+  /**
+   * Uploaded images: the media bucket (private, behind OAC) in production,
+   * which the origin writes with STORAGE_DRIVER=s3; locally the app origin
+   * serves them from MEDIA_DIR.
+   */
+  media: 'media',
 } as const;
 
 export type OriginId = (typeof ORIGIN_IDS)[keyof typeof ORIGIN_IDS];
@@ -56,7 +62,7 @@ export interface Behaviour {
    * case-sensitive: `*` is any run of characters, `?` one character.
    */
   pathPattern: string;
-  origin: typeof ORIGIN_IDS.static | typeof ORIGIN_IDS.app;
+  origin: typeof ORIGIN_IDS.static | typeof ORIGIN_IDS.app | typeof ORIGIN_IDS.media;
   /** `read` = GET, HEAD (OPTIONS is not needed: the shop is same-origin); `all` = every method. */
   methods: 'read' | 'all';
   /** Cookies forwarded to the origin (an allow-list; none reach S3). */
@@ -81,16 +87,17 @@ const STATIC_ERRORS: readonly ErrorPage[] = [
   { status: 404, page: '/404.html', responseStatus: 404, ttl: 60 },
 ];
 
-/** Headers the app needs from the viewer: content negotiation, CSRF defence, idempotency, webhooks. */
+/**
+ * Headers the app needs from the viewer: content negotiation, CSRF defence,
+ * idempotency, webhooks, the session list's device names. CloudFront allows 10
+ * per origin request policy by default: keep it under that.
+ */
 const APP_HEADERS = [
   'accept',
-  'accept-language',
   'content-type',
   'host',
   'idempotency-key',
-  'if-none-match',
   'origin',
-  'referer',
   'sec-fetch-site',
   'stripe-signature',
   'user-agent',
@@ -137,14 +144,17 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     // The storefront build's export token travels as a bearer token.
     headers: [...APP_HEADERS, 'authorization'],
     queryStrings: 'all',
-    cache: NO_CACHE,
+    // CloudFront forwards Authorization only as part of a cache key, and a cache
+    // key needs a policy that may cache: at most 1 s, and only when the origin
+    // says so (availability's s-maxage); session cookies and the query are in that key.
+    cache: { min: 0, default: 0, max: 1 },
     viewerRequest: true,
     errorPages: [],
   },
   {
     name: 'media',
     pathPattern: '/media/*',
-    origin: ORIGIN_IDS.app,
+    origin: ORIGIN_IDS.media,
     methods: 'read',
     cookies: [],
     headers: ['if-none-match'],
@@ -261,7 +271,8 @@ export const FUNCTION_CONFIG: FunctionConfig = {
     '/api/v1/auth/sessions',
     '/api/v1/auth/password',
   ],
-  appPatterns: BEHAVIOURS.filter((b) => b.origin === ORIGIN_IDS.app).map((b) => b.pathPattern),
+  // Media counts as app-bound here (it keeps its raw path; the function does not run on it).
+  appPatterns: BEHAVIOURS.filter((b) => b.origin !== ORIGIN_IDS.static).map((b) => b.pathPattern),
   rawPrefixes: ['/api/', '/_astro/', '/media/', '/pagefind/'],
   kvs: KVS_KEYS,
   canaryOrigin: ORIGIN_IDS.canary,

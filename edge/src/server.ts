@@ -101,6 +101,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
   const origins: Record<string, URL | null> = {
     [ORIGIN_IDS.app]: options.appOrigin,
     [ORIGIN_IDS.canary]: options.canaryOrigin,
+    // Locally the origin serves uploads from MEDIA_DIR; in production /media/* is the media bucket.
+    [ORIGIN_IDS.media]: options.appOrigin,
   };
 
   const edgeHeaders = (requestId: string) => ({

@@ -121,7 +121,12 @@ export function parseCatalog(text: string, source = 'catalogue export'): Catalog
   const byArtist = new Map<number, Product[]>();
   const byCategory = new Map<number, Product[]>();
   for (const p of [...products].sort(newestFirst)) {
-    if (p.artistId !== null) byArtist.set(p.artistId, [...(byArtist.get(p.artistId) ?? []), p]);
+    // Appended in place: copying the list per product is quadratic in a maker's catalogue.
+    if (p.artistId !== null) {
+      const list = byArtist.get(p.artistId) ?? [];
+      list.push(p);
+      byArtist.set(p.artistId, list);
+    }
     // A product belongs to its category and every ancestor of it.
     for (let c = p.categoryId === null ? undefined : categoryById.get(p.categoryId); c; ) {
       const list = byCategory.get(c.id) ?? [];
