@@ -9,8 +9,20 @@ export interface EdgeConfig {
   port: number;
   /** EDGE_HOST: interface to bind (default 127.0.0.1: a development server). */
   host: string;
-  /** ORIGIN_URL: the app origin (default http://127.0.0.1:$PORT, PORT defaulting to 3000). */
+  /**
+   * ORIGIN_URL: the app origin (default http://127.0.0.1:$PORT, PORT defaulting
+   * to 3000), or several separated by commas: targets of a load balancer, as
+   * the ALB's target group (round-robin, health-checked).
+   */
+  appOrigins: URL[];
+  /** The first of appOrigins: the one `npm start` runs. */
   appOrigin: URL;
+  /**
+   * EDGE_HEALTH_CHECK_MS: with several app targets, how often each one's
+   * /readyz is checked (default 1000; 0 = never); a failing target gets no
+   * new requests until it passes again.
+   */
+  healthCheckMs: number;
   /** CANARY_ORIGIN_URL: the second app origin the canary share goes to (optional). */
   canaryOrigin: URL | null;
   /** EDGE_STATIC_DIR: the storefront's static build, served as the S3 origin. */
@@ -39,6 +51,15 @@ function port(name: string, text: string | undefined, fallback: number): number 
   return n;
 }
 
+function milliseconds(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 3_600_000) {
+    throw new EdgeConfigError(`${name}: must be milliseconds (0–3600000), got "${text}"`);
+  }
+  return n;
+}
+
 function url(name: string, text: string): URL {
   try {
     const u = new URL(text);
@@ -60,10 +81,19 @@ function isolation(text: string | undefined): 'context' | 'scope' {
 /** The one place the edge reads the environment. */
 export function loadEdgeConfig(env: NodeJS.ProcessEnv = process.env): EdgeConfig {
   const originPort = port('PORT', env.PORT, 3000);
+  const appOrigins = (env.ORIGIN_URL || `http://127.0.0.1:${originPort}`)
+    .split(',')
+    .map((text) => text.trim())
+    .filter((text) => text !== '')
+    .map((text) => url('ORIGIN_URL', text));
+  const [appOrigin] = appOrigins;
+  if (!appOrigin) throw new EdgeConfigError('ORIGIN_URL: must name at least one URL');
   return {
     port: port('EDGE_PORT', env.EDGE_PORT, 8080),
     host: env.EDGE_HOST || '127.0.0.1',
-    appOrigin: url('ORIGIN_URL', env.ORIGIN_URL || `http://127.0.0.1:${originPort}`),
+    appOrigins,
+    appOrigin,
+    healthCheckMs: milliseconds('EDGE_HEALTH_CHECK_MS', env.EDGE_HEALTH_CHECK_MS, 1_000),
     canaryOrigin: env.CANARY_ORIGIN_URL ? url('CANARY_ORIGIN_URL', env.CANARY_ORIGIN_URL) : null,
     staticDir: resolve(REPO_ROOT, env.EDGE_STATIC_DIR || 'storefront/dist/client'),
     kvsFile: resolve(REPO_ROOT, env.EDGE_KVS_FILE || '.data/edge-kvs.json'),

@@ -52,7 +52,7 @@ export function prepareStack(base: NodeJS.ProcessEnv = process.env): StackEnv {
       base.CATALOG_EXPORT_TOKEN ||
       developmentSecret(DEV_EXPORT_TOKEN_FILE, () => randomBytes(32).toString('base64url')),
     PUBLIC_BASE_URL: base.PUBLIC_BASE_URL || `http://localhost:${edge.port}`,
-    ORIGIN_URL: edge.appOrigin.href,
+    ORIGIN_URL: edge.appOrigins.map((u) => u.href).join(','),
     EDGE_KVS_FILE: edge.kvsFile,
   };
   const origin = loadConfig(env);

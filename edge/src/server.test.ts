@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { signSessionCookie } from '@vitrine/origin/session-cookie';
 import { pino } from 'pino';
 import { buildViewerRequest } from './build.ts';
+import { loadEdgeConfig } from './config.ts';
 import { COOKIES, KVS_KEYS } from './description.ts';
 import { kvsDocument, readKvsFile, writeKvsFile } from './kvs.ts';
 import { type RunningEdge, startEdgeServer, watchedKvs } from './server.ts';
@@ -310,6 +311,228 @@ describe('edge server', () => {
         assert.equal(res.headers.get('x-cache'), 'Error from cloudfront');
       } finally {
         await lonely.close();
+      }
+    });
+  });
+
+  describe('app origin with several targets (a load balancer in front)', () => {
+    interface Target {
+      server: Server;
+      url: URL;
+      /** Requests it answered, readiness checks excepted. */
+      seen: Seen[];
+      /** What /readyz answers. */
+      ready: number;
+      /** Non-health requests arriving after this are dropped at once (their connection reset). */
+      resetRequests: boolean;
+    }
+
+    async function target(name: string): Promise<Target> {
+      const t = { seen: [] as Seen[], ready: 200, resetRequests: false } as Target;
+      t.server = createServer((req, res) => {
+        if (req.url === '/readyz') {
+          res.writeHead(t.ready, { 'content-type': 'application/json' });
+          res.end('{}');
+          return;
+        }
+        if (t.resetRequests) {
+          req.socket.destroy();
+          return;
+        }
+        let body = '';
+        req.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        req.on('end', () => {
+          t.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+          res.writeHead(200, { 'content-type': 'application/json', 'x-target': name });
+          res.end(JSON.stringify({ name }));
+        });
+      });
+      t.server.listen(0, '127.0.0.1');
+      await new Promise((r) => t.server.once('listening', r));
+      t.url = new URL(`http://127.0.0.1:${(t.server.address() as AddressInfo).port}`);
+      return t;
+    }
+
+    async function refusingUrl(): Promise<URL> {
+      const closed = createServer();
+      closed.listen(0, '127.0.0.1');
+      await new Promise((r) => closed.once('listening', r));
+      const { port } = closed.address() as AddressInfo;
+      await new Promise((r) => closed.close(r));
+      return new URL(`http://127.0.0.1:${port}`);
+    }
+
+    const names = async (at: RunningEdge, count: number, init: RequestInit = {}) => {
+      const answered: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const res = await get('/api/v1/products', init, at);
+        assert.equal(res.status, 200, await res.clone().text());
+        answered.push(res.headers.get('x-target') ?? '?');
+        await res.arrayBuffer();
+      }
+      return answered;
+    };
+
+    const eventually = async (check: () => boolean, ms = 3_000) => {
+      const deadline = Date.now() + ms;
+      while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(check(), `not within ${ms} ms`);
+    };
+
+    it('when ORIGIN_URL lists several targets, then the edge keeps them all, in order', () => {
+      const config = loadEdgeConfig({
+        ORIGIN_URL: 'http://127.0.0.1:3501, http://127.0.0.1:3502/',
+        EDGE_HEALTH_CHECK_MS: '250',
+      });
+      assert.deepEqual(
+        config.appOrigins.map((u) => u.href),
+        ['http://127.0.0.1:3501/', 'http://127.0.0.1:3502/'],
+      );
+      assert.equal(config.appOrigin.href, 'http://127.0.0.1:3501/');
+      assert.equal(config.healthCheckMs, 250);
+      assert.equal(loadEdgeConfig({}).healthCheckMs, 1_000);
+      assert.throws(
+        () => loadEdgeConfig({ ORIGIN_URL: 'http://127.0.0.1:3501,ftp://x' }),
+        /ORIGIN_URL: must be an http\(s\) URL/,
+      );
+      assert.throws(() => loadEdgeConfig({ ORIGIN_URL: ' , ' }), /ORIGIN_URL/);
+      assert.throws(
+        () => loadEdgeConfig({ EDGE_HEALTH_CHECK_MS: '1s' }),
+        /EDGE_HEALTH_CHECK_MS: must be milliseconds/,
+      );
+    });
+
+    it('when two targets are healthy, then requests go to them in turn and the log names each', async () => {
+      const a = await target('a');
+      const b = await target('b');
+      const lb = await start({ appOrigin: [a.url, b.url], healthCheck: { intervalMs: 50 } });
+      try {
+        logs.length = 0;
+        assert.deepEqual(await names(lb, 4), ['a', 'b', 'a', 'b']);
+        await new Promise((r) => setTimeout(r, 20));
+        const targets = logs.filter((l) => l.msg === 'edge').map((l) => l.target);
+        assert.deepEqual(targets, [a.url.host, b.url.host, a.url.host, b.url.host]);
+      } finally {
+        await lb.close();
+        a.server.close();
+        b.server.close();
+      }
+    });
+
+    it('when a target refuses connections, then its requests are retried once on the next, body intact, and the health check takes it out', async () => {
+      const b = await target('b');
+      const down = await refusingUrl();
+      const lb = await start({ appOrigin: [down, b.url], healthCheck: { intervalMs: 50 } });
+      try {
+        logs.length = 0;
+        const body = JSON.stringify({ productId: 7, quantity: 2 });
+        const res = await get(
+          '/api/v1/cart/items',
+          { method: 'POST', body, headers: { 'content-type': 'application/json' } },
+          lb,
+        );
+        assert.equal(res.status, 200, 'the POST never reached the first target: safe to resend');
+        assert.equal(res.headers.get('x-target'), 'b');
+        assert.equal(b.seen[0]?.body, body);
+        await new Promise((r) => setTimeout(r, 20));
+        const line = logs.find((l) => l.msg === 'edge' && l.method === 'POST');
+        assert.match(String(line?.decision), /retried: .* ECONNREFUSED/);
+
+        // After one failed check the refusing target gets nothing more: no retries needed.
+        await eventually(() => logs.some((l) => /out of service/.test(String(l.msg))));
+        logs.length = 0;
+        assert.deepEqual(await names(lb, 3), ['b', 'b', 'b']);
+        await new Promise((r) => setTimeout(r, 20));
+        assert.ok(logs.filter((l) => l.msg === 'edge').every((l) => l.decision === 'pass'));
+      } finally {
+        await lb.close();
+        b.server.close();
+      }
+    });
+
+    it('when a target’s /readyz fails, then it gets no new requests until it passes again', async () => {
+      const a = await target('a');
+      const b = await target('b');
+      const lb = await start({ appOrigin: [a.url, b.url], healthCheck: { intervalMs: 50 } });
+      try {
+        a.ready = 503; // draining after SIGTERM: still answers, but wants no new work
+        await eventually(() => logs.some((l) => l.target === a.url.host && l.reason));
+        assert.deepEqual(await names(lb, 4), ['b', 'b', 'b', 'b']);
+        a.ready = 200;
+        await eventually(() =>
+          logs.some((l) => l.target === a.url.host && /back in service/.test(String(l.msg))),
+        );
+        assert.deepEqual((await names(lb, 4)).sort(), ['a', 'a', 'b', 'b']);
+      } finally {
+        await lb.close();
+        a.server.close();
+        b.server.close();
+      }
+    });
+
+    it('when every target fails its health check, then all of them still get traffic (fail open)', async () => {
+      const a = await target('a');
+      const b = await target('b');
+      a.ready = 503;
+      b.ready = 503;
+      const lb = await start({ appOrigin: [a.url, b.url], healthCheck: { intervalMs: 50 } });
+      try {
+        await eventually(
+          () => logs.filter((l) => /out of service/.test(String(l.msg))).length >= 2,
+        );
+        assert.deepEqual((await names(lb, 4)).sort(), ['a', 'a', 'b', 'b']);
+      } finally {
+        await lb.close();
+        a.server.close();
+        b.server.close();
+      }
+    });
+
+    it('when a target drops a POST it has received, then 502 and no retry: the origin may have acted on it', async () => {
+      const a = await target('a');
+      const b = await target('b');
+      a.resetRequests = true;
+      const lb = await start({ appOrigin: [a.url, b.url], healthCheck: { intervalMs: 0 } });
+      try {
+        const res = await get(
+          '/api/v1/checkout',
+          {
+            method: 'POST',
+            body: '{}',
+            headers: {
+              'content-type': 'application/json',
+              cookie: `${COOKIES.session}=${session}`,
+            },
+          },
+          lb,
+        );
+        assert.equal(res.status, 502);
+        assert.equal(b.seen.length, 0);
+      } finally {
+        await lb.close();
+        a.server.close();
+        b.server.close();
+      }
+    });
+
+    it('when a kept-alive connection is closed under a read, then the read is sent again on the next target', async () => {
+      const a = await target('a');
+      const b = await target('b');
+      const lb = await start({ appOrigin: [a.url, b.url], healthCheck: { intervalMs: 0 } });
+      try {
+        assert.deepEqual(await names(lb, 2), ['a', 'b']);
+        // a's connection stays open in the edge's pool; now a drops whatever comes over it.
+        a.resetRequests = true;
+        logs.length = 0;
+        assert.deepEqual(await names(lb, 1), ['b']);
+        await new Promise((r) => setTimeout(r, 20));
+        assert.match(String(logs.find((l) => l.msg === 'edge')?.decision), /retried: .*ECONNRESET/);
+      } finally {
+        await lb.close();
+        a.server.close();
+        b.server.close();
       }
     });
   });

@@ -27,6 +27,7 @@ import {
 import { KvsError, readKvsFile } from './kvs.ts';
 import { type KeyValueSource, type LoadedFunction, loadFunctionFile } from './runtime.ts';
 import { createStaticOrigin, type StaticOrigin, sendStatic } from './static-origin.ts';
+import { createTargetGroup, type HealthCheckOptions } from './targets.ts';
 
 /*
  * The local edge: what CloudFront does in front of the shop, on a laptop.
@@ -39,7 +40,11 @@ import { createStaticOrigin, type StaticOrigin, sendStatic } from './static-orig
 export interface EdgeServerOptions {
   port: number;
   host: string;
-  appOrigin: URL;
+  /**
+   * The app origin: one URL, or the targets of a load balancer in front of
+   * several origins (round-robin; see `healthCheck`).
+   */
+  appOrigin: URL | readonly URL[];
   canaryOrigin: URL | null;
   staticDir: string;
   kvs: KeyValueSource;
@@ -51,6 +56,8 @@ export interface EdgeServerOptions {
   pool?: number;
   /** Seconds CloudFront waits for the origin's response (its default: 30). */
   originTimeoutS?: number;
+  /** Health checks of the app targets when there are several (off by default). */
+  healthCheck?: HealthCheckOptions;
 }
 
 export interface RunningEdge {
@@ -69,6 +76,9 @@ const HOP_BY_HOP = new Set([
   'trailer',
 ]);
 
+/** Methods a proxy may send again after a keep-alive connection was reset under it. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 function viewerIp(req: IncomingMessage): string {
   const ip = req.socket.remoteAddress ?? '127.0.0.1';
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
@@ -83,6 +93,8 @@ interface Outcome {
   behaviour: string;
   decision: string;
   origin?: string;
+  /** The app target that answered, when the app origin has several. */
+  target?: string;
   fnMs?: number;
   originMs?: number;
 }
@@ -98,11 +110,18 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
   const originTimeoutMs = (options.originTimeoutS ?? 30) * 1000;
   const log = options.logger;
 
-  const origins: Record<string, URL | null> = {
-    [ORIGIN_IDS.app]: options.appOrigin,
-    [ORIGIN_IDS.canary]: options.canaryOrigin,
+  const appTargets = createTargetGroup(
+    options.appOrigin instanceof URL ? [options.appOrigin] : options.appOrigin,
+    { ...(options.healthCheck ? { healthCheck: options.healthCheck } : {}), logger: log },
+  );
+  const balanced = !(options.appOrigin instanceof URL) && options.appOrigin.length > 1;
+  const canary = options.canaryOrigin;
+  /** The targets to try for a request to an origin, in order; null when it is not configured. */
+  const origins: Record<string, () => URL[] | null> = {
+    [ORIGIN_IDS.app]: () => appTargets.pick(),
+    [ORIGIN_IDS.canary]: () => (canary ? [canary] : null),
     // Locally the origin serves uploads from MEDIA_DIR; in production /media/* is the media bucket.
-    [ORIGIN_IDS.media]: options.appOrigin,
+    [ORIGIN_IDS.media]: () => appTargets.pick(),
   };
 
   const edgeHeaders = (requestId: string) => ({
@@ -208,7 +227,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
     res: ServerResponse,
     request: CfRequest,
     behaviour: Behaviour,
-    target: URL,
+    targets: readonly URL[],
     context: {
       requestId: string;
       viewerIp: string;
@@ -224,7 +243,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
         const field = request.headers[name];
         if (field) headers[name] = valuesOf(field).join(', ');
       }
-      if (!headers.host) headers.host = target.host;
+      const viewerHost = headers.host;
       const cookies = behaviour.cookies.flatMap((name) => {
         const field = request.cookies[name];
         return field ? valuesOf(field).map((v) => `${name}=${v}`) : [];
@@ -255,71 +274,106 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
         query = raw ? `?${raw}` : '';
       }
       const started = performance.now();
-      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-      const upstream = send(
-        {
-          protocol: target.protocol,
-          hostname: target.hostname,
-          port: target.port,
-          method: request.method,
-          path: `${target.pathname.replace(/\/$/, '')}${request.uri}${query}`,
-          headers,
-          agent: target.protocol === 'https:' ? undefined : agent,
-          timeout: originTimeoutMs,
-        },
-        (answer) => {
-          outcome.originMs = performance.now() - started;
-          const out: OutgoingHttpHeaders = {};
-          const raw = answer.rawHeaders;
-          for (let i = 0; i < raw.length; i += 2) {
-            const name = (raw[i] ?? '').toLowerCase();
-            if (HOP_BY_HOP.has(name)) continue;
-            const value = raw[i + 1] ?? '';
-            const prior = out[name];
-            out[name] =
-              prior === undefined
-                ? value
-                : ([] as string[]).concat(prior as string | string[], value);
-          }
-          res.writeHead(answer.statusCode ?? 502, answer.statusMessage, {
-            ...out,
-            'x-cache': 'Miss from cloudfront',
-            ...edgeHeaders(context.requestId),
-          });
-          answer.pipe(res);
-          answer.on('end', () => done());
-          answer.on('error', () => {
-            res.destroy();
-            done();
-          });
-        },
-      );
-      upstream.on('timeout', () => upstream.destroy(new Error('origin timeout')));
-      upstream.on('error', (err) => {
-        outcome.originMs = performance.now() - started;
-        if (!res.headersSent) {
-          const timeout = err.message === 'origin timeout';
-          outcome.decision += timeout
-            ? ' (origin timeout)'
-            : ` (origin unreachable: ${(err as NodeJS.ErrnoException).code ?? err.message})`;
-          cloudfrontError(
-            res,
-            timeout ? 504 : 502,
-            timeout ? 'Gateway Timeout' : 'Bad Gateway',
-            timeout
-              ? 'The origin did not answer in time.'
-              : `CloudFront could not connect to the origin (${target.host}).`,
-            context.requestId,
-          );
-        } else {
-          res.destroy();
-        }
-        done();
-      });
+      // The body read so far, kept while a retry on another target is still possible.
+      let body: Buffer[] | null = targets.length > 1 ? [] : null;
+      if (body) req.on('data', (chunk: Buffer) => body?.push(chunk));
+      let upstream: ReturnType<typeof httpRequest> | undefined;
       res.on('close', () => {
-        if (!res.writableFinished) upstream.destroy();
+        if (!res.writableFinished) upstream?.destroy();
       });
-      req.pipe(upstream);
+
+      const attempt = (index: number) => {
+        const target = targets[index] as URL;
+        if (balanced) outcome.target = target.host;
+        let connected = false;
+        let answered = false;
+        const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+        const current = send(
+          {
+            protocol: target.protocol,
+            hostname: target.hostname,
+            port: target.port,
+            method: request.method,
+            path: `${target.pathname.replace(/\/$/, '')}${request.uri}${query}`,
+            headers: { ...headers, host: viewerHost ?? target.host },
+            agent: target.protocol === 'https:' ? undefined : agent,
+            timeout: originTimeoutMs,
+          },
+          (answer) => {
+            answered = true;
+            body = null;
+            outcome.originMs = performance.now() - started;
+            const out: OutgoingHttpHeaders = {};
+            const raw = answer.rawHeaders;
+            for (let i = 0; i < raw.length; i += 2) {
+              const name = (raw[i] ?? '').toLowerCase();
+              if (HOP_BY_HOP.has(name)) continue;
+              const value = raw[i + 1] ?? '';
+              const prior = out[name];
+              out[name] =
+                prior === undefined
+                  ? value
+                  : ([] as string[]).concat(prior as string | string[], value);
+            }
+            res.writeHead(answer.statusCode ?? 502, answer.statusMessage, {
+              ...out,
+              'x-cache': 'Miss from cloudfront',
+              ...edgeHeaders(context.requestId),
+            });
+            answer.pipe(res);
+            answer.on('end', () => done());
+            answer.on('error', () => {
+              res.destroy();
+              done();
+            });
+          },
+        );
+        upstream = current;
+        current.on('socket', (socket) => {
+          if (socket.connecting) socket.once('connect', () => (connected = true));
+          else connected = true;
+        });
+        current.on('timeout', () => current.destroy(new Error('origin timeout')));
+        current.on('error', (err: NodeJS.ErrnoException) => {
+          const code = err.code ?? err.message;
+          // Safe to send elsewhere: the origin never got the request (no connection),
+          // or a kept-alive connection was closed under an idempotent request.
+          const unseen =
+            !connected ||
+            (current.reusedSocket &&
+              IDEMPOTENT.has(request.method) &&
+              (code === 'ECONNRESET' || code === 'EPIPE'));
+          const next = targets[index + 1];
+          if (next && body && unseen && !answered && !res.headersSent && !res.destroyed) {
+            outcome.decision += ` (retried: ${target.host} ${code})`;
+            req.unpipe(current);
+            attempt(index + 1);
+            return;
+          }
+          outcome.originMs = performance.now() - started;
+          if (!res.headersSent) {
+            const timeout = err.message === 'origin timeout';
+            outcome.decision += timeout ? ' (origin timeout)' : ` (origin unreachable: ${code})`;
+            cloudfrontError(
+              res,
+              timeout ? 504 : 502,
+              timeout ? 'Gateway Timeout' : 'Bad Gateway',
+              timeout
+                ? 'The origin did not answer in time.'
+                : `CloudFront could not connect to the origin (${target.host}).`,
+              context.requestId,
+            );
+          } else {
+            res.destroy();
+          }
+          done();
+        });
+        // A retry first replays what the viewer already sent, then takes the rest as it comes.
+        if (index > 0) for (const chunk of body ?? []) current.write(chunk);
+        if (req.readableEnded) current.end();
+        else req.pipe(current);
+      };
+      attempt(0);
     });
 
   const handle = async (
@@ -391,8 +445,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
     }
     outcome.origin = originId;
     if (originId === ORIGIN_IDS.static) return serveStatic(req, res, request, behaviour, requestId);
-    const target = origins[originId];
-    if (!target) {
+    const targets = origins[originId]?.() ?? null;
+    if (!targets) {
       req.resume();
       outcome.decision += ' (origin not configured)';
       return cloudfrontError(
@@ -408,7 +462,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
       res,
       request,
       behaviour,
-      target,
+      targets,
       {
         requestId,
         viewerIp: ip,
@@ -434,6 +488,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
           behaviour: outcome.behaviour,
           decision: outcome.decision,
           origin: outcome.origin,
+          target: outcome.target,
           status: res.statusCode,
           fn_ms: outcome.fnMs === undefined ? undefined : round(outcome.fnMs),
           origin_ms: outcome.originMs === undefined ? undefined : round(outcome.originMs),
@@ -468,6 +523,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
     fn,
     url: `http://${host}:${address.port}`,
     async close() {
+      appTargets.close();
       server.closeIdleConnections();
       await new Promise<void>((r) => server.close(() => r()));
       agent.destroy();
@@ -532,19 +588,20 @@ async function main(): Promise<void> {
   const edge = await startEdgeServer({
     port: config.port,
     host: config.host,
-    appOrigin: config.appOrigin,
+    appOrigin: config.appOrigins,
     canaryOrigin: config.canaryOrigin,
     staticDir: config.staticDir,
     kvs,
     functionFile: built.file,
     logger,
     isolation: config.isolation,
+    healthCheck: { intervalMs: config.healthCheckMs },
   });
   logger.info(
     {
       function: built.file,
       bytes: built.bytes,
-      origin: config.appOrigin.href,
+      origin: config.appOrigins.map((u) => u.href).join(','),
       static: config.staticDir,
     },
     `edge listening on ${edge.url}`,

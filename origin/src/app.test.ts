@@ -83,7 +83,7 @@ describe('app: error model, headers, health, metrics and OpenAPI', () => {
       "default-src 'none';frame-ancestors 'none'",
     );
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
-    assert.equal(res.headers.get('x-frame-options'), 'SAMEORIGIN');
+    assert.equal(res.headers.get('x-frame-options'), 'DENY');
     assert.ok(res.headers.get('strict-transport-security'));
     assert.equal(res.headers.get('x-powered-by'), null);
     assert.equal(res.headers.get('x-request-id'), 'edge-req-12345678');

@@ -69,6 +69,24 @@ const WEBHOOK_PATH = '/api/v1/payments/webhooks/';
 
 const VERSION = '0.1.0';
 
+/**
+ * What the middleware below answers before a route runs, for the document:
+ * the JSON body parser (400 MALFORMED_JSON, 413 BODY_TOO_LARGE, 415
+ * UNSUPPORTED_ENCODING) and, on every API write but the signed webhooks, the
+ * CSRF check (403 CROSS_SITE_REQUEST, CSRF_TOKEN_MISSING, CSRF_TOKEN_INVALID).
+ */
+export function commonErrors(route: AnyRoute): number[] {
+  const statuses: number[] = [];
+  if (route.body) statuses.push(400, 413, 415);
+  if (
+    route.method !== 'get' &&
+    route.path.startsWith('/api/') &&
+    !route.path.startsWith(WEBHOOK_PATH)
+  )
+    statuses.push(403);
+  return statuses;
+}
+
 /** Builds the Express app. It does not listen: server.ts and the tests do. */
 export function createApp(deps: AppDeps): App {
   const { config, logger, db, redis } = deps;
@@ -135,7 +153,11 @@ export function createApp(deps: AppDeps): App {
       tags: ['operations'],
       response: z.record(z.string(), z.unknown()),
       handler: async () => {
-        openapi ??= buildOpenApiDocument(routes, { title: 'Vitrine origin API', version: VERSION });
+        openapi ??= buildOpenApiDocument(
+          routes,
+          { title: 'Vitrine origin API', version: VERSION },
+          { commonErrors },
+        );
         return openapi as Record<string, unknown>;
       },
     }),
@@ -161,6 +183,8 @@ export function createApp(deps: AppDeps): App {
         directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
       },
       crossOriginResourcePolicy: { policy: 'same-site' },
+      // As frame-ancestors 'none' says, for browsers that only read the older header.
+      xFrameOptions: { action: 'deny' },
     }),
   );
   app.use(
@@ -190,6 +214,7 @@ export function createApp(deps: AppDeps): App {
     accounts.sessionMiddleware,
     pagesHandler({
       entry: config.storefrontEntry,
+      bodyLimitBytes: config.bodyLimitBytes,
       mediaOrigin: mediaUrl && /^https?:\/\//.test(mediaUrl) ? new URL(mediaUrl).origin : null,
       logger,
     }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_PASSWORD_LENGTH } from './password.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password.ts';
 
 /** Trimmed and lower-cased, so one mailbox is one account. */
 export const Email = z
@@ -7,15 +7,31 @@ export const Email = z
   .trim()
   .max(254)
   .pipe(z.email('must be an email address like name@example.com'))
+  // RFC 5321's limits, which zod's pattern leaves out: such an address cannot receive mail.
+  .refine(
+    (e) =>
+      e.indexOf('@') <= 64 &&
+      e
+        .split('@')[1]
+        ?.split('.')
+        .every((label) => label.length <= 63),
+    'must be an email address like name@example.com (at most 64 characters before the @)',
+  )
   .transform((e) => e.toLowerCase())
-  .meta({ example: 'ada@example.com' });
+  // The document shows the address check itself (the pipe's second half), not only the length.
+  .meta({ example: 'ada@example.com', format: 'email', pattern: z.regexes.email.source });
 
 const Password = z.string().min(1, 'is required').max(MAX_PASSWORD_LENGTH);
+/**
+ * A password being chosen: the service checks the length and the common-password
+ * list (with field messages); the document says the length.
+ */
+const NewPassword = Password.meta({ minLength: MIN_PASSWORD_LENGTH });
 
 export const RegisterBody = z
   .object({
     email: Email,
-    password: Password,
+    password: NewPassword,
     displayName: z.string().trim().max(120).default(''),
   })
   .meta({ id: 'RegisterRequest' });
@@ -25,7 +41,7 @@ export const LoginBody = z
   .meta({ id: 'LoginRequest' });
 
 export const ChangePasswordBody = z
-  .object({ currentPassword: Password, newPassword: Password })
+  .object({ currentPassword: Password, newPassword: NewPassword })
   .meta({ id: 'ChangePasswordRequest' });
 
 export const Slug = z

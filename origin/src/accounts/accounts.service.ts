@@ -59,9 +59,11 @@ export function accountsService(deps: {
       input: { email: string; password: string; displayName: string },
       meta: RequestMeta,
     ) {
+      await throttle.checkRegistration(meta.ip);
       const problem = passwordProblem(input.password, input.email);
       if (problem)
         throw new ValidationError([{ path: 'body.password', message: `Password ${problem}.` }]);
+      // Hashed before the email is looked up, so a taken and a free email cost the same time.
       const passwordHash = await hashPassword(input.password);
       let row: { id: number; email: string; displayName: string; role: Role };
       try {
@@ -72,6 +74,8 @@ export function accountsService(deps: {
         });
       } catch (err) {
         if (err instanceof UniqueConstraintError) {
+          // Saying so is the product's choice (the page offers to sign in); it says nothing else.
+          await throttle.probedFrom(meta.ip);
           throw new AppError(
             'EMAIL_IN_USE',
             'An account with this email exists already. Sign in instead.',

@@ -203,6 +203,48 @@ describe('accounts over HTTP', () => {
     assert.equal((await me(victim)).status, 401, 'the planted session was ended');
   });
 
+  it('when a pre-session and its CSRF token exist before sign-in (fixation), then sign-in issues a new session they cannot write for', async () => {
+    const email = freshEmail();
+    await registered(h, email);
+    for (const kind of ['login', 'register'] as const) {
+      // What an attacker could have planted or read before the victim signs in.
+      const browser = new Shopper(h.http.baseUrl);
+      const preToken = await browser.refreshCsrf();
+      const preCookie = browser.cookies.get('__Host-vitrine_csrf') ?? '';
+      assert.match(preCookie, /^[A-Za-z0-9_-]{22}$/);
+      const before = browser.cookies.get('__Host-vitrine_session');
+      const res = await browser.signIn(kind, {
+        email: kind === 'login' ? email : freshEmail(),
+        password: PASSWORD,
+      });
+      assert.equal(res.status, kind === 'login' ? 200 : 201, kind);
+      const session = browser.cookies.get('__Host-vitrine_session') ?? '';
+      assert.ok(session && session !== before && !session.includes(preCookie), kind);
+      assert.notEqual(browser.csrf, preToken, `${kind}: a new token comes with the session`);
+      // The pre-session's token is bound to the pre-session, never to the new session.
+      const stale = await browser.send('POST', '/api/v1/auth/logout', undefined, {
+        csrf: false,
+        headers: { 'x-csrf-token': preToken },
+      });
+      assert.equal(stale.status, 403, kind);
+      assert.equal((await json(stale)).error.code, 'CSRF_TOKEN_INVALID', kind);
+      assert.equal((await me(browser)).status, 200, `${kind}: still signed in`);
+    }
+  });
+
+  it('when registering over an existing session, then that session ends and a new one starts', async () => {
+    const browser = await registered(h);
+    const old = browser.cookies.get('__Host-vitrine_session') ?? '';
+    await registered(h).then(async () => {
+      const res = await browser.signIn('register', { email: freshEmail(), password: PASSWORD });
+      assert.equal(res.status, 201);
+    });
+    assert.notEqual(browser.cookies.get('__Host-vitrine_session'), old);
+    const replay = new Shopper(h.http.baseUrl);
+    replay.cookies.set('__Host-vitrine_session', old);
+    assert.equal((await me(replay)).status, 401, 'the old session was ended on the server');
+  });
+
   it('when logging out, then the session is destroyed on the server, not just the cookie', async () => {
     const shopper = await registered(h);
     const cookie = shopper.cookies.get('__Host-vitrine_session') ?? '';
@@ -464,6 +506,106 @@ describe('accounts: throttling and enumeration', () => {
       ratio > 0.5 && ratio < 2,
       `known ${median(known).toFixed(1)} ms vs unknown ${median(unknown).toFixed(1)} ms`,
     );
+  });
+});
+
+describe('accounts: registration and enumeration', () => {
+  let h: Harness;
+  before(async () => {
+    h = await harness({ LOGIN_FAILURES_PER_IP: '4', LOGIN_THROTTLE_WINDOW_S: '2' });
+  });
+  after(() => h?.close());
+
+  const register = async (email: string, ip: string, password = 'another-long-passphrase') => {
+    const client = new Shopper(h.http.baseUrl, { ip });
+    await client.refreshCsrf();
+    const started = performance.now();
+    const res = await client.signIn('register', { email, password });
+    return { ms: performance.now() - started, res, client, body: await res.clone().text() };
+  };
+
+  it('when an email is taken, then 409 EMAIL_IN_USE says only that, in any spelling, starts no session and leaves the account as it was', async () => {
+    const email = freshEmail();
+    await registered(h, email);
+    const answers = new Set<string>();
+    for (const spelling of [email, email.toUpperCase(), `  ${email} `]) {
+      const { res, client, body } = await register(spelling, clientIp());
+      assert.equal(res.status, 409, spelling);
+      assert.deepEqual(Object.keys(JSON.parse(body).error).sort(), ['code', 'message']);
+      assert.equal(JSON.parse(body).error.code, 'EMAIL_IN_USE');
+      assert.ok(!body.includes(email) && !/"(id|role|displayName)"/.test(body), body);
+      assert.ok(!client.lastSetCookie.some((c) => c.startsWith('__Host-vitrine_session=')));
+      answers.add(body);
+    }
+    assert.equal(answers.size, 1, 'one answer whatever the spelling');
+    const owner = new Shopper(h.http.baseUrl, { ip: clientIp() });
+    assert.equal((await owner.signIn('login', { email, password: PASSWORD })).status, 200);
+    const taker = new Shopper(h.http.baseUrl, { ip: clientIp() });
+    const hijack = await taker.signIn('login', { email, password: 'another-long-passphrase' });
+    assert.equal(hijack.status, 401, 'the taken account kept its password');
+  });
+
+  it('when a taken and a free email are registered, then both cost the same password hashing', async () => {
+    const taken = freshEmail();
+    await registered(h, taken);
+    const takenMs: number[] = [];
+    const freeMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      takenMs.push((await register(taken, clientIp())).ms);
+      freeMs.push((await register(freshEmail(), clientIp())).ms);
+      await sleep(50);
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[1] ?? 0;
+    const ratio = median(takenMs) / median(freeMs);
+    assert.ok(
+      ratio > 0.5 && ratio < 2,
+      `taken ${median(takenMs).toFixed(1)} ms vs free ${median(freeMs).toFixed(1)} ms`,
+    );
+  });
+
+  it('when one client IP probes taken emails by registering, then it is throttled like failed logins; other IPs and new accounts are not', async () => {
+    const taken = freshEmail();
+    await registered(h, taken);
+    const prober = clientIp();
+    for (let i = 0; i < 4; i++) assert.equal((await register(taken, prober)).res.status, 409);
+    const blocked = await register(freshEmail(), prober);
+    assert.equal(blocked.res.status, 429, blocked.body);
+    assert.equal(JSON.parse(blocked.body).error.code, 'TOO_MANY_ATTEMPTS');
+    assert.ok(Number(blocked.res.headers.get('retry-after')) >= 1);
+    assert.equal(
+      (await register(taken, clientIp())).res.status,
+      409,
+      'another IP is not throttled',
+    );
+    const newcomer = clientIp();
+    for (let i = 0; i < 5; i++) {
+      assert.equal(
+        (await register(freshEmail(), newcomer)).res.status,
+        201,
+        'new accounts cost nothing',
+      );
+    }
+    await sleep(2_100);
+    assert.equal((await register(freshEmail(), prober)).res.status, 201, 'it recovers');
+  });
+
+  it('when failed logins spell one email differently, then they count against one account', async () => {
+    const email = freshEmail();
+    await registered(h, email);
+    const strict = await harness({ LOGIN_FAILURES_PER_ACCOUNT: '3' }, h.t);
+    try {
+      for (const spelling of [email.toUpperCase(), ` ${email}`, email]) {
+        const client = new Shopper(strict.http.baseUrl, { ip: clientIp() });
+        assert.equal(
+          (await client.signIn('login', { email: spelling, password: 'wrong-one-x' })).status,
+          401,
+        );
+      }
+      const client = new Shopper(strict.http.baseUrl, { ip: clientIp() });
+      assert.equal((await client.signIn('login', { email, password: PASSWORD })).status, 429);
+    } finally {
+      await strict.close();
+    }
   });
 });
 

@@ -38,7 +38,12 @@ export function createAccounts({ config, db, cache, redis, clock, afterSignIn }:
   const service = accountsService({
     db,
     sessions,
-    throttle: createLoginThrottle(redis, config.loginThrottle),
+    // Keyed like the cache: the production schema keeps the plain prefix.
+    throttle: createLoginThrottle(
+      redis,
+      config.loginThrottle,
+      config.database.schema === 'public' ? 'vitrine' : `vitrine-${config.database.schema}`,
+    ),
   });
   return {
     sessions,

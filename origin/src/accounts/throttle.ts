@@ -49,9 +49,22 @@ function limiter(
  * Failed-login throttles per account and per client IP (the IP CloudFront/ALB
  * report, via trust proxy). Only failures count; a success clears the account.
  */
-export function createLoginThrottle(redis: Redis | null, config: Config['loginThrottle']) {
-  const perAccount = limiter(redis, 'vitrine:login:account', config.perAccount, config.windowS);
-  const perIp = limiter(redis, 'vitrine:login:ip', config.perIp, config.windowS);
+export function createLoginThrottle(
+  redis: Redis | null,
+  config: Config['loginThrottle'],
+  /** Redis key namespace: shops (or test suites) sharing one Redis keep their own counters. */
+  namespace = 'vitrine',
+) {
+  const perAccount = limiter(
+    redis,
+    `${namespace}:login:account`,
+    config.perAccount,
+    config.windowS,
+  );
+  const perIp = limiter(redis, `${namespace}:login:ip`, config.perIp, config.windowS);
+  // Registrations of taken emails (which say the account exists) have a budget of their own,
+  // so failed logins behind a shared address never stop a newcomer from registering.
+  const probesPerIp = limiter(redis, `${namespace}:register:ip`, config.perIp, config.windowS);
 
   async function blockedFor(l: RateLimiterAbstract, key: string, points: number): Promise<number> {
     const res = await l.get(key);
@@ -75,6 +88,19 @@ export function createLoginThrottle(redis: Redis | null, config: Config['loginTh
     },
     async succeeded(account: string): Promise<void> {
       await perAccount.delete(account);
+    },
+    /** Throws TooManyAttemptsError while the client IP may not register (too many taken emails). */
+    async checkRegistration(ip: string): Promise<void> {
+      const wait = await blockedFor(probesPerIp, ip, config.perIp);
+      if (wait > 0) throw new TooManyAttemptsError(wait);
+    },
+    /**
+     * A registration with a taken email tells that the account exists: the
+     * client IP gets as many of those per window as failed logins, so probing
+     * emails is no faster through registration than through login.
+     */
+    async probedFrom(ip: string): Promise<void> {
+      await probesPerIp.consume(ip).catch(() => undefined);
     },
   };
 }

@@ -85,7 +85,14 @@ const limit = (fallback: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(1, 'must be at least 1').max(max, `must be at most ${max}`))
     .default(fallback)
-    .meta({ description: `Items per page (1–${max}, default ${fallback})` });
+    .meta({
+      description: `Items per page (1–${max}, default ${fallback})`,
+      // Read strictly as digits (no `1e2`, `0x10`), documented as the whole number it is.
+      override: ({ jsonSchema }) => {
+        delete jsonSchema.pattern;
+        Object.assign(jsonSchema, { type: 'integer', minimum: 1, maximum: max, default: fallback });
+      },
+    });
 
 const cursor = z
   .string()
@@ -114,8 +121,11 @@ export const MAX_SEARCH_TERMS = 8;
 const searchQuery = z
   .string()
   .max(100, 'must be at most 100 characters')
-  // NUL and other control characters are never part of a title, and PostgreSQL refuses NUL in text.
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+  // NUL and other control characters (Unicode's Cc: C0, DEL and C1) are never part of a title,
+  // and PostgreSQL refuses NUL in text. Spelled as ranges so every regex dialect reading the
+  // OpenAPI document (not only JavaScript's \p{…}) can use the pattern.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: it names the control characters to refuse them
+  .regex(/^[^\x00-\x1F\x7F-\x9F]*$/, 'must not contain control characters')
   .transform((text) => searchTerms(text))
   .refine((terms) => terms.length > 0, 'must contain at least one letter or digit')
   .refine(
@@ -189,6 +199,10 @@ export const AvailabilityQuery = z.object({
   ids: z
     .string()
     .regex(/^\d{1,15}(,\d{1,15})*$/, 'must be product ids separated by commas, e.g. 1,2,3')
+    .meta({
+      // For the document, what the checks below accept: 1 to 100 ids, each 1 or more.
+      pattern: `^[1-9]\\d{0,14}(,[1-9]\\d{0,14}){0,${MAX_AVAILABILITY_IDS - 1}}$`,
+    })
     .transform((text) => [...new Set(text.split(',').map(Number))])
     .refine((ids) => ids.every((id) => id >= 1), 'product ids start at 1')
     .refine(

@@ -10,7 +10,7 @@ export function checkoutRoutes({ service }: { service: CheckoutService }): AnyRo
       path: '/api/v1/checkout',
       operationId: 'checkout',
       summary:
-        'Place the order for the cart and pay. Needs an Idempotency-Key header: retries with the same key and body get the first answer; a different body 422; while the first still runs 409.',
+        'Place the order for the cart and pay. Needs an Idempotency-Key header: retries with the same key and body get the first answer; a different body 409 IDEMPOTENCY_KEY_REUSED; while the first still runs 409 IDEMPOTENCY_KEY_IN_USE.',
       tags: ['checkout'],
       before: [requireUser],
       body: CheckoutBody,

@@ -9,7 +9,9 @@ const CardPayment = z
     number: z
       .string()
       .transform((n) => n.replace(/[\s-]/g, ''))
-      .pipe(z.string().regex(/^\d{12,19}$/, 'must be a card number of 12 to 19 digits')),
+      .pipe(z.string().regex(/^\d{12,19}$/, 'must be a card number of 12 to 19 digits'))
+      // For the document: 12 to 19 digits, spaces and dashes between them ignored.
+      .meta({ pattern: '^[ -]*([0-9][ -]*){12,19}$' }),
     expMonth: z.number().int().min(1).max(12),
     expYear: z.number().int().min(2000).max(2100),
     cvc: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),

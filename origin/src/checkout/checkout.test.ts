@@ -162,7 +162,7 @@ describe('checkout', () => {
       assert.deepEqual(await stockOf(t.db, work.id), { onHand: 3, held: 0 });
     });
 
-    it('when the same key comes with a different body, then 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    it('when the same key comes with a different body, then 409 IDEMPOTENCY_KEY_REUSED', async () => {
       const work = await makeProduct(t.db, t.config.mediaDir, { stock: 5 });
       const [buyer] = await buyers(1);
       if (!buyer) throw new Error('no buyer');
@@ -173,7 +173,7 @@ describe('checkout', () => {
         payment: { ...CARD, cvc: '999' },
         shippingAddress: ADDRESS,
       });
-      assert.equal(other.status, 422);
+      assert.equal(other.status, 409);
       assert.equal((await json(other)).error.code, 'IDEMPOTENCY_KEY_REUSED');
     });
 

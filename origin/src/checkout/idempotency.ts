@@ -81,7 +81,8 @@ export function idempotencyStore({ db, clock }: { db: Database; clock: () => num
         throw new AppError(
           'IDEMPOTENCY_KEY_REUSED',
           'This Idempotency-Key was used with a different request. Use a new key for a new checkout.',
-          { status: 422 },
+          // SECURITY.md: the same key with a different body is a conflict (409).
+          { status: 409 },
         );
       }
       if (row.state === 'completed' && row.responseStatus !== null) {

@@ -3,7 +3,7 @@ import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
 import { requireRole, requireUser } from '../accounts/index.ts';
 import type { KeyRing } from '../accounts/session-cookie.ts';
-import type { PaymentProvider } from '../payments/payments.types.ts';
+import { type PaymentProvider, TEST_WEBHOOK_SIGNATURE_HEADER } from '../payments/index.ts';
 import type { Database } from '../platform/db/database.ts';
 import { AppError, NotFoundError } from '../platform/errors.ts';
 import { type AnyRoute, defineRoute } from '../platform/http/api.ts';
@@ -124,7 +124,7 @@ export function ordersRoutes(deps: OrdersRouteDeps): AnyRoute[] {
       params: z.object({ token: z.string().max(512) }),
       contentType: 'application/octet-stream',
       response: z.string(),
-      errors: [401, 404],
+      errors: [400, 401, 404],
       handler: async ({ params }, req, res) => {
         const userId = userOf(req);
         const claims = verifyDownload(ring, params.token, Math.floor(clock() / 1000));
@@ -191,6 +191,14 @@ export function ordersRoutes(deps: OrdersRouteDeps): AnyRoute[] {
       summary: 'Payment provider events, signature-checked; each event id is applied once',
       tags: ['payments'],
       params: z.object({ provider: z.string().regex(/^[a-z0-9_]{1,32}$/) }),
+      // The event as the provider sends it; the signature over its exact bytes decides, not this shape.
+      body: z.record(z.string(), z.unknown()).meta({ description: "The provider's event (JSON)" }),
+      headers: z.object({
+        [TEST_WEBHOOK_SIGNATURE_HEADER]: z.string().optional().meta({
+          description: 'test provider: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">',
+        }),
+        'stripe-signature': z.string().optional().meta({ description: 'stripe provider' }),
+      }),
       response: z.object({ received: z.literal(true), duplicate: z.boolean() }),
       errors: [400, 404, 503],
       handler: async ({ params }, req) => {

@@ -154,6 +154,38 @@ describe('pages', () => {
     assert.equal(page.body.error.code, 'CROSS_SITE_REQUEST');
   });
 
+  it('when a page form is larger than the body limit or gives no length, then 413 or 411 before the page reads it', async () => {
+    const post = (
+      path: string,
+      body: string | ReadableStream,
+      headers: Record<string, string> = {},
+    ) =>
+      fetch(`${t.http.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+        ...(typeof body === 'string' ? {} : { duplex: 'half' }),
+      } as RequestInit);
+    const limit = t.t.config.bodyLimitBytes;
+    const big = await post('/cart/', `productId=1&pad=${'x'.repeat(limit)}`);
+    assert.equal(big.status, 413);
+    assert.match(await big.text(), /That form is too large/);
+    assert.match(big.headers.get('content-security-policy') ?? '', /form-action 'self'/);
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('productId=1'));
+        controller.close();
+      },
+    });
+    assert.equal((await post('/login/', stream)).status, 411, 'a chunked form gives no length');
+    // Within the limit the page gets it (and answers as the stand-in does: no token, no write).
+    const small = await post('/cart/', 'productId=1');
+    assert.equal(small.status, 500);
+    assert.match(await small.text(), /a write needs the form's CSRF token/);
+    // The studio's image forms are judged by their pages.
+    assert.equal((await post('/studio/products/1/', `pad=${'x'.repeat(limit)}`)).status, 404);
+  });
+
   it('when the SSR bundle is missing, then the pages say how to build it', async () => {
     const bare = await startTestApp({
       overrides: { STOREFRONT_SSR_ENTRY: join(dir, 'missing.mjs') },

@@ -69,8 +69,47 @@ type AstroHandler = (
 export interface PagesOptions {
   /** The SSR bundle's entry (storefront/dist/server/entry.mjs). */
   entry: string;
+  /** Largest form body a page takes (the studio's image forms excepted), as for the API. */
+  bodyLimitBytes: number;
   mediaOrigin: string | null;
   logger: Logger;
+}
+
+/**
+ * The studio's forms carry images: their pages read them under Astro's own
+ * limit and say in words when a file is too big.
+ */
+const UPLOAD_PAGES = /^\/studio(\/|$)/;
+
+const tooLarge = (title: string, text: string) =>
+  `<!doctype html><html lang="en"><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><p>${text}</p></html>`;
+
+/**
+ * Refuses a page form that is too large before anything reads it (413), or
+ * whose size is not given (411: browsers always give it), so a page cannot be
+ * made to buffer megabytes or fail with a 500 on Astro's limit.
+ */
+function formTooLarge(req: Request, res: Response, limit: number): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD' || UPLOAD_PAGES.test(req.path)) return false;
+  const length = req.get('content-length');
+  const chunked = req.get('transfer-encoding') !== undefined;
+  if (length === undefined && !chunked) return false;
+  if (length !== undefined && !chunked && Number(length) <= limit) return false;
+  res.setHeader('connection', 'close');
+  if (length === undefined) {
+    res
+      .status(411)
+      .type('html')
+      .send(tooLarge('Length required', 'Send the form again from its page.'));
+  } else {
+    res
+      .status(413)
+      .type('html')
+      .send(
+        tooLarge('That form is too large', 'Go back, shorten what you typed and send it again.'),
+      );
+  }
+  return true;
 }
 
 /** Renders the pages, or explains in one page how to build them when the bundle is missing. */
@@ -104,6 +143,7 @@ export function pagesHandler(options: PagesOptions): RequestHandler {
     // helmet's no-referrer makes browsers send `Origin: null` with the pages' own form posts,
     // which Astro's origin check and the API's cross-site check then refuse.
     res.setHeader('referrer-policy', 'same-origin');
+    if (formTooLarge(req, res, options.bodyLimitBytes)) return;
     const pending = load();
     const handler = pending ? await pending : null;
     if (!handler) {

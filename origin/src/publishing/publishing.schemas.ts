@@ -192,12 +192,14 @@ export const ExportRecord = z
       'One line of the NDJSON catalogue export. The last line is always `end`; a stream without it was cut short.',
   });
 
+/** What parseCursor accepts (400 INVALID_CURSOR otherwise), for the document. */
+const CURSOR_PATTERN = '^(0|[1-9][0-9]{0,15})$';
+
 export const ExportQuery = z.object({
-  since: z
-    .string()
-    .max(40)
-    .optional()
-    .meta({ description: 'A cursor: export only what changed after it (a delta export)' }),
+  since: z.string().max(40).optional().meta({
+    description: 'A cursor: export only what changed after it (a delta export)',
+    pattern: CURSOR_PATTERN,
+  }),
 });
 
 export const ChangeEvent = z
@@ -231,7 +233,10 @@ export const ChangeFeed = z
   .meta({ id: 'ChangeFeed' });
 
 export const ChangesQuery = z.object({
-  after: z.string().max(40).meta({ description: 'Cursor of an export or a previous page' }),
+  after: z
+    .string()
+    .max(40)
+    .meta({ description: 'Cursor of an export or a previous page', pattern: CURSOR_PATTERN }),
   limit: z.coerce
     .number()
     .int()

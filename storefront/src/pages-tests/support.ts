@@ -35,6 +35,8 @@ export interface TestShop {
   env: Record<string, string>;
   /** The origin's log so far (JSON lines), to explain a failure. */
   logs(): string;
+  /** The static half of the build (what S3 serves), for tests that put the edge in front. */
+  staticDir?: string;
 }
 
 function run(
@@ -113,6 +115,7 @@ async function start(): Promise<TestShop> {
     url: child.url,
     env,
     logs: () => child.lines.map((l) => JSON.stringify(l)).join('\n') + child.stderr(),
+    staticDir: join(outDir, 'client'),
   };
 }
 

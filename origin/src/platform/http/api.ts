@@ -161,14 +161,26 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
 
 const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
+export interface OpenApiOptions {
+  /**
+   * Error statuses the middleware in front of the routes can answer with for
+   * a route (the CSRF check, the JSON body parser), so every operation lists
+   * them without each route repeating them.
+   */
+  commonErrors?: (route: AnyRoute) => readonly number[];
+}
+
 /** OpenAPI 3.1 document generated from the same definitions that serve requests. */
 export function buildOpenApiDocument(
   routes: readonly AnyRoute[],
   info: { title: string; version: string },
+  options: OpenApiOptions = {},
 ) {
   const paths: ZodOpenApiPathsObject = {};
   for (const route of routes) {
-    const errorStatuses = [...new Set([...(route.errors ?? []), 500])].sort((a, b) => a - b);
+    const errorStatuses = [
+      ...new Set([...(route.errors ?? []), ...(options.commonErrors?.(route) ?? []), 500]),
+    ].sort((a, b) => a - b);
     const responses: Record<string, unknown> = {
       [String(route.status ?? 200)]:
         route.status === 204
